@@ -1,0 +1,358 @@
+"""AnnotationSession: the one API the UI (and the headless commands) call.
+
+It owns the rules a user sees — one annotator edits only their own spans, a
+label must be in the schema, a span must lie inside the text — and turns each
+action into one store transaction with an event, so undo/redo work for every
+change, also after a restart.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import SpanError, StoreError
+from .models import Annotation, Document, Region, Relation, Story, Suggestion
+from .schema import DEFAULT_SCHEMA, LabelSchema, load_schema
+from .store import EventBatch, Store, annotation_row, new_id, now, relation_row
+from .text import make_selector
+
+DEFAULT_DB = Path("annotations") / "diptych.db"
+DEFAULT_SCHEMA_FILE = Path("annotations") / "schema.toml"
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return os.environ.get("USER") or "annotator"
+
+
+def resolve_db_path(db: str | os.PathLike | None) -> Path:
+    if db:
+        return Path(db)
+    env = os.environ.get("DIPTYCH_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def resolve_schema(path: str | os.PathLike | None) -> LabelSchema:
+    if path:
+        return load_schema(path)
+    if DEFAULT_SCHEMA_FILE.exists():
+        return load_schema(DEFAULT_SCHEMA_FILE)
+    return DEFAULT_SCHEMA
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """Everything a pane needs to show one document for one annotator."""
+
+    document: Document
+    regions: tuple[Region, ...]
+    annotations: tuple[Annotation, ...]
+
+
+class AnnotationSession:
+    def __init__(self, store: Store, annotator: str | None = None, schema: LabelSchema = DEFAULT_SCHEMA,
+                 session_id: str | None = None) -> None:
+        self.store = store
+        self.annotator = annotator or default_annotator()
+        self.schema = schema
+        self.session_id = session_id or new_id()
+        self._texts: dict[int, str] = {}
+
+    @classmethod
+    def open(cls, db: str | os.PathLike | None = None, *, annotator: str | None = None,
+             schema: str | os.PathLike | LabelSchema | None = None, readonly: bool = False,
+             create: bool = True) -> "AnnotationSession":
+        label_schema = schema if isinstance(schema, LabelSchema) else resolve_schema(schema)
+        st = Store.open(resolve_db_path(db), readonly=readonly, create=create)
+        return cls(st, annotator, label_schema)
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def readonly(self) -> bool:
+        return self.store.readonly
+
+    @property
+    def db_path(self) -> Path:
+        return self.store.path
+
+    # ------------------------------------------------------------ reading
+
+    def stories(self) -> list[Story]:
+        return self.store.stories()
+
+    def story(self, story_id: int) -> Story | None:
+        return self.store.story(story_id)
+
+    def documents(self, story_id: int) -> list[Document]:
+        docs = self.store.documents(story_id)
+        for d in docs:
+            self._texts[d.id] = d.text
+        return docs
+
+    def document(self, doc_id: int) -> Document:
+        doc = self.store.document(doc_id)
+        if doc is None:
+            raise StoreError(f"no document with id {doc_id}")
+        self._texts[doc.id] = doc.text
+        return doc
+
+    def regions(self, doc_id: int) -> list[Region]:
+        return self.store.regions(doc_id)
+
+    def annotations(self, doc_id: int) -> list[Annotation]:
+        """This annotator's live annotations on a document."""
+        return self.store.annotations(doc_id, self.annotator)
+
+    def annotations_of(self, doc_id: int, annotators: Iterable[str] | None = None) -> list[Annotation]:
+        """Everyone's (or the named annotators') live annotations: for review."""
+        if annotators is None:
+            return self.store.annotations(doc_id)
+        wanted = set(annotators)
+        return [a for a in self.store.annotations(doc_id) if a.annotator in wanted]
+
+    def annotation(self, ann_id: str) -> Annotation | None:
+        return self.store.annotation(ann_id)
+
+    def relations(self, doc_ids: Iterable[int]) -> list[Relation]:
+        return self.store.relations(annotator=self.annotator, doc_ids=list(doc_ids))
+
+    def annotators(self) -> list[str]:
+        return self.store.annotators()
+
+    def view(self, doc_id: int) -> DocumentView:
+        return DocumentView(self.document(doc_id), tuple(self.regions(doc_id)), tuple(self.annotations(doc_id)))
+
+    # ------------------------------------------------------------ writing annotations
+
+    def tag(self, doc_id: int, start: int, end: int, label: str, *, attrs: dict[str, Any] | None = None,
+            note: str = "", origin: str = "manual") -> Annotation:
+        ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin)
+        self.store.write_batch(self.annotator, self.session_id,
+                               [("annotation", ann.id, annotation_row(ann))],
+                               f"tag {label} “{_short(ann.quote)}”")
+        return ann
+
+    def _new_annotation(self, doc_id: int, start: int, end: int, label: str, *,
+                        attrs: dict[str, Any] | None = None, note: str = "", origin: str = "manual",
+                        annotator: str | None = None) -> Annotation:
+        self.schema.label(label)  # raises SchemaError for an unknown label
+        text = self._text(doc_id)
+        if not (0 <= start < end <= len(text)):
+            raise SpanError(f"span {start}-{end} is outside document {doc_id} (length {len(text)}) or empty",
+                            hint="select at least one character inside the text")
+        who = annotator or self.annotator
+        for other in self.store.annotations(doc_id, who):
+            if (other.start, other.end, other.label) == (start, end, label):
+                raise SpanError(f"“{_short(other.quote)}” is already tagged {label}",
+                                hint="press enter on it to edit its attributes")
+        self._check_attrs(label, attrs or {})
+        sel = make_selector(text, start, end)
+        stamp = now()
+        return Annotation(id=new_id(), doc_id=doc_id, annotator=who, label=label, start=start, end=end,
+                          quote=sel["exact"], prefix=sel["prefix"], suffix=sel["suffix"], attrs=dict(attrs or {}),
+                          note=note, origin=origin, created_at=stamp, updated_at=stamp)
+
+    def edit(self, ann_id: str, *, attrs: dict[str, Any] | None = None, note: str | None = None,
+             label: str | None = None) -> Annotation:
+        old = self._own(ann_id)
+        new_label = label or old.label
+        self.schema.label(new_label)
+        new_attrs = dict(old.attrs if attrs is None else attrs)
+        self._check_attrs(new_label, new_attrs)
+        new = replace(old, label=new_label, attrs=new_attrs, note=old.note if note is None else note,
+                      updated_at=now())
+        self.store.write_batch(self.annotator, self.session_id, [("annotation", ann_id, annotation_row(new))],
+                               f"edit {new_label} “{_short(old.quote)}”",
+                               expect={("annotation", ann_id): annotation_row(old)})
+        return new
+
+    def delete(self, ann_id: str) -> Annotation:
+        """Hide an annotation and the relations that use it, as one undoable step."""
+        old = self._own(ann_id)
+        stamp = now()
+        changes: list[tuple[str, str, dict | None]] = [
+            ("annotation", ann_id, annotation_row(replace(old, deleted_at=stamp, updated_at=stamp)))]
+        for rel in self.store.relations(annotator=self.annotator, doc_ids=[old.doc_id]):
+            if ann_id in (rel.head_id, rel.tail_id):
+                changes.append(("relation", rel.id, relation_row(replace(rel, deleted_at=stamp))))
+        self.store.write_batch(self.annotator, self.session_id, changes,
+                               f"delete {old.label} “{_short(old.quote)}”",
+                               expect={("annotation", ann_id): annotation_row(old)})
+        return old
+
+    def link(self, head_id: str, tail_id: str, rel_type: str | None = None) -> Relation:
+        head, tail = self._own(head_id), self._own(tail_id)
+        if head_id == tail_id:
+            raise SpanError("a span cannot be linked to itself", hint="move to another span first")
+        cross = head.doc_id != tail.doc_id
+        if rel_type is None:
+            spec = self.schema.relation_for(head.label, tail.label, cross_document=cross) \
+                or self.schema.relation_for(head.label, tail.label, cross_document=not cross)
+            if spec is None:
+                allowed = ", ".join(f"{r.name} ({'/'.join(r.heads)} → {'/'.join(r.tails)})"
+                                    for r in self.schema.relations)
+                raise SpanError(f"no relation goes from {head.label} to {tail.label}", hint=f"allowed: {allowed}")
+            rel_type = spec.name
+        elif rel_type not in {r.name for r in self.schema.relations}:
+            raise SpanError(f"unknown relation type {rel_type!r}")
+        for rel in self.store.relations(annotator=self.annotator, doc_ids=[head.doc_id]):
+            if (rel.head_id, rel.tail_id, rel.type) == (head_id, tail_id, rel_type):
+                raise SpanError(f"these spans are already linked as {rel_type}")
+        rel = Relation(id=new_id(), head_id=head_id, tail_id=tail_id, type=rel_type, annotator=self.annotator,
+                       created_at=now())
+        self.store.write_batch(self.annotator, self.session_id, [("relation", rel.id, relation_row(rel))],
+                               f"link {head.label} {rel_type} {tail.label}")
+        return rel
+
+    def unlink(self, rel_id: str) -> None:
+        rels = [r for r in self.store.relations(annotator=self.annotator) if r.id == rel_id]
+        if not rels:
+            raise SpanError("that link does not exist (or is not yours)")
+        rel = rels[0]
+        self.store.write_batch(self.annotator, self.session_id,
+                               [("relation", rel_id, relation_row(replace(rel, deleted_at=now())))],
+                               f"unlink {rel.type}")
+
+    def undo(self) -> EventBatch | None:
+        return self.store.undo(self.annotator, self.session_id)
+
+    def redo(self) -> EventBatch | None:
+        return self.store.redo(self.annotator, self.session_id)
+
+    def undo_state(self) -> tuple[EventBatch | None, EventBatch | None]:
+        return self.store.undo_state(self.annotator)
+
+    # ------------------------------------------------------------ suggestions
+
+    def decisions(self, doc_id: int) -> dict[str, str]:
+        return self.store.decisions(doc_id, self.annotator)
+
+    def accept_suggestion(self, doc_id: int, suggestion: Suggestion, label: str | None = None,
+                          partner: Suggestion | None = None) -> list[Annotation]:
+        """Turn a suggestion (and its cue partner) into annotations, linked, in one step."""
+        label = label or suggestion.label
+        origin = f"suggestion:{suggestion.suggester}@{suggestion.version}"
+        made: list[Annotation] = []
+        changes: list[tuple[str, str, dict | None]] = []
+        existing = {(a.start, a.end, a.label): a for a in self.annotations(doc_id)}
+        pairs = [(suggestion, label)] + ([(partner, partner.label)] if partner else [])
+        for sugg, lab in pairs:
+            found = existing.get((sugg.start, sugg.end, lab))
+            if found is not None:
+                made.append(found)  # accepting again reuses the span already there
+                continue
+            ann = self._new_annotation(doc_id, sugg.start, sugg.end, lab,
+                                       origin=f"suggestion:{sugg.suggester}@{sugg.version}")
+            made.append(ann)
+            changes.append(("annotation", ann.id, annotation_row(ann)))
+            changes.append(self._decision_change(doc_id, sugg, "accept"))
+        if partner is not None and suggestion.relation:
+            head, tail = (made[0], made[1]) if suggestion.role != "tail" else (made[1], made[0])
+            rel = Relation(id=new_id(), head_id=head.id, tail_id=tail.id, type=suggestion.relation,
+                           annotator=self.annotator, created_at=now())
+            changes.append(("relation", rel.id, relation_row(rel)))
+        if changes:
+            self.store.write_batch(self.annotator, self.session_id, changes,
+                                   f"accept {label} “{_short(made[0].quote)}” ({origin})")
+        return made
+
+    def reject_suggestion(self, doc_id: int, suggestion: Suggestion) -> None:
+        self.store.write_batch(self.annotator, self.session_id,
+                               [self._decision_change(doc_id, suggestion, "reject")],
+                               f"reject suggestion “{_short(self._text(doc_id)[suggestion.start:suggestion.end])}”")
+
+    def _decision_change(self, doc_id: int, sugg: Suggestion, verdict: str) -> tuple[str, str, dict]:
+        # A stable id per (annotator, document, suggestion) makes a decision idempotent.
+        did = hashlib.sha1(f"{self.annotator}\0{doc_id}\0{sugg.key}".encode()).hexdigest()
+        return ("decision", did, {"id": did, "annotator": self.annotator, "doc_id": doc_id,
+                                  "suggestion_key": sugg.key, "verdict": verdict, "created_at": now(),
+                                  "deleted_at": None})
+
+    def cached_suggestions(self, doc: Document, runs: Iterable[tuple[str, str]]) -> list[Suggestion] | None:
+        """Suggestions cached for these (suggester, version) runs; None if any never ran."""
+        out: list[Suggestion] = []
+        for name, version in runs:
+            got = self.store.cached_suggestions(doc.text_sha256, name, version)
+            if got is None:
+                return None
+            out.extend(got)
+        return out
+
+    def store_suggestions(self, doc: Document, name: str, version: str, suggestions: Iterable[Suggestion]) -> None:
+        if not self.readonly:
+            self.store.cache_suggestions(doc.text_sha256, name, version, suggestions)
+
+    def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion]) -> list[Suggestion]:
+        """Drop what this annotator already decided or already tagged on the same span."""
+        decided = self.decisions(doc_id)
+        tagged = {(a.start, a.end) for a in self.annotations(doc_id)}
+        return [s for s in suggestions if s.key not in decided and (s.start, s.end) not in tagged]
+
+    def source_names(self) -> list[str]:
+        """Distinct SOURCE quotes this annotator tagged anywhere: they teach the entity ruler."""
+        names = {a.quote.strip() for a in self.store.annotations(annotator=self.annotator)
+                 if a.label == "SOURCE" and a.quote.strip()}
+        return sorted(names)
+
+    # ------------------------------------------------------------ review state
+
+    def set_status(self, doc_id: int, status: str) -> None:
+        self.store.set_doc_status(doc_id, self.annotator, status)
+
+    def statuses(self) -> dict[int, str]:
+        return self.store.doc_statuses(self.annotator)
+
+    def save_position(self, story_id: int, doc_id: int, offset: int) -> None:
+        if not self.readonly:
+            self.store.save_position(self.annotator, story_id, doc_id, offset)
+
+    def position(self) -> dict | None:
+        return self.store.position(self.annotator)
+
+    def cache_get(self, key: str) -> Any | None:
+        return self.store.cache_get(key)
+
+    def cache_put(self, key: str, value: Any) -> None:
+        self.store.cache_put(key, value)
+
+    # ------------------------------------------------------------ internals
+
+    def _text(self, doc_id: int) -> str:
+        if doc_id not in self._texts:
+            self.document(doc_id)
+        return self._texts[doc_id]
+
+    def _own(self, ann_id: str) -> Annotation:
+        ann = self.store.annotation(ann_id)
+        if ann is None or ann.deleted_at is not None:
+            raise SpanError("that annotation no longer exists", hint="press the refresh key to reload")
+        if ann.annotator != self.annotator:
+            raise SpanError(f"that annotation belongs to {ann.annotator}; you can only change your own")
+        return ann
+
+    def _check_attrs(self, label: str, attrs: dict[str, Any]) -> None:
+        spec = self.schema.label(label)
+        allowed = {a.name: a.choices for a in spec.attributes}
+        for key, value in attrs.items():
+            if key not in allowed:
+                raise SpanError(f"{label} has no attribute {key!r}", hint=f"attributes: {', '.join(allowed) or 'none'}")
+            if value not in allowed[key]:
+                raise SpanError(f"{label}.{key} cannot be {value!r}", hint=f"choose one of {', '.join(allowed[key])}")
+
+
+def _short(text: str, width: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+__all__ = ["AnnotationSession", "DocumentView", "default_annotator", "resolve_db_path"]
