@@ -1,0 +1,90 @@
+"""The Textual App: wires the session, suggestions and keymap to the screens."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tui.bindings import all_keys
+from tui.core.errors import DiptychError
+from tui.core.session import AnnotationSession
+from tui.core.suggestions import SuggestionService
+from tui.keymap import check_ids
+
+
+class DiptychApp(App):
+    TITLE = "Diptych"
+    CSS_PATH = "app.tcss"
+    # The reader's keys live on AnnotateScreen; ctrl+p (palette) is Textual's own.
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, session: AnnotationSession, *, story_id: int, keymap: dict[str, str] | None = None,
+                 model: str | None = None, no_model: bool = False, review: bool = False,
+                 compare: tuple[str, ...] = (), suggest: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.schema = session.schema
+        self.story_id = story_id
+        self.keymap = dict(keymap or {})
+        self.review = review
+        self.compare = compare
+        self.suggest = suggest
+        self.suggestions = SuggestionService(session, model=model, no_model=no_model)
+        self.startup_error: str | None = None
+        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | {
+            "help.close", "form.cancel", "form.save", "prompt.cancel", "stories.close",
+            "stories.down", "stories.up"})
+
+    def on_mount(self) -> None:
+        from tui.screens.annotate import AnnotateScreen
+
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.session.readonly:
+            self.notify(f"{self.session.db_path} is read-only: you can read but nothing can be saved",
+                        severity="warning", markup=False, timeout=10)
+        self._watch_signals()
+        self.push_screen(AnnotateScreen(self.story_id))
+
+    def _watch_signals(self) -> None:
+        # A dropped SSH connection sends SIGHUP: leave cleanly (everything is already
+        # committed) instead of dying mid-write with the terminal in raw mode.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def _on_signal(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "save_position"):
+            screen.save_position()
+        self.exit(return_code=0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        target = self._annotate_screen()
+        if target is None:
+            return
+        for key in all_keys(self.schema):
+            action = key.action
+
+            def run(action: str = action) -> None:
+                self.call_later(target.run_action, action)
+
+            yield SystemCommand(key.description.capitalize(), f"{key.id} ({key.keys})", run)
+
+    def _annotate_screen(self):
+        for screen in self.screen_stack:
+            if screen.id == "annotate":
+                return screen
+        return None
+
+
+
+

@@ -1,0 +1,61 @@
+"""The `?` screen: every key, built from the same table as the bindings."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.bindings import all_keys, display_keys
+from tui.core.schema import LabelSchema
+
+
+def help_table(schema: LabelSchema, keymap: dict[str, str]) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", expand=True, padding=(0, 1))
+    table.add_column("key", no_wrap=True)
+    table.add_column("action")
+    table.add_column("id", style="dim", no_wrap=True)
+    group = None
+    for k in all_keys(schema):
+        if k.group != group:
+            group = k.group
+            table.add_row(Text(group, style="bold underline"), "", "")
+        table.add_row(Text(display_keys(keymap.get(k.id, k.keys))), Text(k.description), Text(k.id))
+    return table
+
+
+def legend(schema: LabelSchema) -> Text:
+    text = Text()
+    text.append("Colours\n", style="bold underline")
+    for spec in schema.labels:
+        text.append(f" {spec.name} ", style=f"bold black on {spec.color}")
+        text.append(" annotation (background)   ")
+        text.append(spec.name.lower(), style=f"underline {spec.color}")
+        text.append(" suggestion (underlined)\n")
+    text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
+    text.append("Mouse: click moves the cursor, drag selects. ctrl+p lists every action.\n")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close help", id="help.close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: round $accent;
+                                  background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, schema: LabelSchema, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.schema = schema
+        self.keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text("Diptych — keys (esc closes)", style="bold"))
+            yield Static(legend(self.schema))
+            yield Static(help_table(self.schema, self.keymap))

@@ -1,0 +1,30 @@
+"""A one-line prompt at the bottom of the screen (search text)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+
+class PromptScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt.cancel")]
+    DEFAULT_CSS = """
+    PromptScreen { align: left bottom; background: transparent; }
+    PromptScreen > Input { dock: bottom; width: 100%; border: tall $accent; }
+    """
+
+    def __init__(self, placeholder: str, value: str = "") -> None:
+        super().__init__()
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.value, placeholder=self.placeholder, id="prompt")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

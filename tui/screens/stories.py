@@ -1,0 +1,65 @@
+"""Story list (`o`): every story with its documents and this annotator's progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class StoriesScreen(ModalScreen[int | None]):
+    """Returns the chosen story id, or None."""
+
+    BINDINGS = [
+        Binding("escape,q,o", "cancel", "close", id="stories.close"),
+        Binding("j", "cursor_down", "down", show=False, id="stories.down"),
+        Binding("k", "cursor_up", "up", show=False, id="stories.up"),
+    ]
+    DEFAULT_CSS = """
+    StoriesScreen { align: center middle; }
+    StoriesScreen > Vertical { width: 90%; max-width: 110; height: 80%; border: round $accent;
+                               background: $surface; }
+    StoriesScreen OptionList { height: 1fr; }
+    """
+
+    def __init__(self, rows: list[tuple[int, str, int, int, int]], current: int) -> None:
+        """rows: (story id, title, documents, done, annotations of this annotator)."""
+        super().__init__()
+        self.rows = rows
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Stories — enter opens, esc closes", style="bold"))
+            options = []
+            for sid, title, docs, done, anns in self.rows:
+                line = Text()
+                line.append("✔ " if docs and done == docs else ("… " if done or anns else "  "),
+                            style="green" if docs and done == docs else "yellow")
+                line.append(title, style="bold" if sid == self.current else "")
+                line.append(f"  {done}/{docs} done · {anns} annotations", style="dim")
+                options.append(Option(line, id=str(sid)))
+            yield OptionList(*options, id="story-list")
+
+    def on_mount(self) -> None:
+        lst = self.query_one(OptionList)
+        lst.focus()
+        for i, row in enumerate(self.rows):
+            if row[0] == self.current:
+                lst.highlighted = i
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

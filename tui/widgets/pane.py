@@ -1,0 +1,53 @@
+"""One article: a title bar (outlet, title, url host) over its ArticleView."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tui.core.models import Document
+from tui.widgets.article_view import ArticleView
+
+
+def title_text(doc: Document, status: str = "") -> Text:
+    # Built from plain strings so a title with "[bold]" in it stays literal.
+    host = urlparse(doc.url).hostname or "" if doc.url else ""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if doc.outlet:
+        text.append(doc.outlet, style="bold")
+        text.append(" · ")
+    text.append(doc.title or f"document {doc.id}")
+    if host and host not in (doc.outlet or ""):
+        text.append(f" · {host}", style="dim")
+    if status:
+        text.append(f" [{status}]", style="italic")
+    return text
+
+
+class ArticlePane(Vertical):
+    """Focus lives in the inner ArticleView; the pane only frames it."""
+
+    DEFAULT_CSS = """
+    ArticlePane { width: 1fr; min-width: 24; height: 1fr; }
+    ArticlePane > .pane-title { height: 1; background: $panel; padding: 0 1; }
+    ArticlePane:focus-within > .pane-title { background: $accent; color: $text; }
+    ArticlePane > ArticleView { height: 1fr; }
+    """
+
+    def __init__(self, doc: Document, label_colors: dict[str, str], *, index: int) -> None:
+        super().__init__(id=f"pane-{index}")
+        self.doc = doc
+        self.index = index
+        self.view = ArticleView(doc.text, doc_id=doc.id, label_colors=label_colors, id=f"view-{index}")
+        self.title_bar = Static(title_text(doc), classes="pane-title")
+
+    def compose(self) -> ComposeResult:
+        yield self.title_bar
+        yield self.view
+
+    def set_status(self, status: str) -> None:
+        self.title_bar.update(title_text(self.doc, status))
