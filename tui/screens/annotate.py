@@ -476,7 +476,8 @@ class AnnotateScreen(Screen):
         else:
             self._jump(view, starts, step, "matches")
         index = starts.index(view.cursor) + 1 if view.cursor in starts else 0
-        self.say(f"match {index}/{len(matches)} for “{_short(self.search_query, 30)}”")
+        # A toast, not the status line: the cursor move that follows rewrites that line.
+        self.notify_plain(f"match {index}/{len(matches)} for “{_short(self.search_query, 30)}”")
 
     def action_search_step(self, step: int) -> None:
         if self.panes:

@@ -1,0 +1,52 @@
+"""The real `diptych` program in a real terminal (tmux pty), keys only."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tmux_kit import diptych
+
+from tui.core.store import Store
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def import_seeds(db: Path) -> None:
+    result = subprocess.run([diptych(), "import", str(SEEDS), "--db", str(db), "--story", "Seed story"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_tag_claim_and_source_across_panes_then_quit(tmp_path, tmux):
+    db = tmp_path / "e2e.db"
+    import_seeds(db)
+    tmux.start(f"{diptych()} --db {db} --annotator tester --no-suggest")
+    tmux.wait_for("Seed story")
+    tmux.keys("V", "c")                      # the first sentence of the first article is a claim
+    tmux.wait_for("saved ")
+    tmux.keys("Tab", "/")
+    tmux.wait_for("search this article")
+    tmux.literal("Wall Street")
+    tmux.keys("Enter")
+    tmux.wait_for("match 1/")
+    tmux.keys("v", "l", "l", "s")            # "Wall Street Journal" is its source
+    tmux.wait_for("tagged SOURCE")
+    tmux.keys("BTab", "r")
+    tmux.wait_for("LINK from CLAIM")
+    tmux.keys("Tab", "Enter")
+    tmux.wait_for("linked CLAIM attributed_to SOURCE")
+    tmux.keys("q")
+    assert tmux.wait_exit() == 0
+
+    store = Store.open(db)
+    try:
+        anns = {a.id: a for a in store.annotations(annotator="tester")}
+        rels = store.relations(annotator="tester")
+    finally:
+        store.close()
+    assert sorted((a.label, a.quote) for a in anns.values())[1] == ("SOURCE", "Wall Street Journal")
+    claim = next(a for a in anns.values() if a.label == "CLAIM")
+    assert claim.quote.startswith("SMALL BUT GROWING NUMBERS")
+    assert [(anns[r.head_id].label, r.type, anns[r.tail_id].label) for r in rels] == [
+        ("CLAIM", "attributed_to", "SOURCE")]
