@@ -1,0 +1,129 @@
+"""`diptych import`: articles (.txt) and annotations (.jsonl) into the database."""
+
+from __future__ import annotations
+
+import click
+
+from tui.cli import annotator_option, db_option, fail
+from tui.core.errors import DiptychError, ReadOnlyError
+from tui.core.ingest import DEFAULT_MAX_SIZE, FORMATS, FileResult, ImportOptions, format_size, import_paths, parse_size
+from tui.core.session import default_annotator, resolve_db_path, resolve_schema
+from tui.core.store import Store
+from tui.core.text import display_text
+
+
+def safe(text: str) -> str:
+    """Text from files (names, quotes, titles) shown as data: no control or escape characters."""
+    return "\n".join(display_text(line, keep_newlines=False) for line in str(text).split("\n"))
+
+
+def _root_param(ctx: click.Context, name: str) -> str | None:
+    """An option given before the subcommand (`diptych --db X import ...`)."""
+    root = ctx.find_root()
+    return root.params.get(name) if root is not ctx else None
+
+
+def _max_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def describe(result: FileResult) -> str:
+    """The one line (plus indented details) printed for a file."""
+    if result.status == "failed":
+        return f"failed: {result.error}"
+    if result.fmt == "txt":
+        doc = result.documents[0]
+        if result.status == "skipped":
+            return (f"skipped: {result.path} is already present as document {doc.id} in story “{result.story}” "
+                    f"(same text, imported from {doc.source_path or 'elsewhere'})")
+        kinds = [k for _s, _e, k in result.regions]
+        flagged = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds))) or "none"
+        details = "; ".join(f"{k} “{v}”" for k, v in (("title", doc.title), ("outlet", doc.outlet),
+                                                        ("url", doc.url), ("author", doc.author)) if v)
+        return (f"imported: {result.path} -> document {doc.id} in story “{result.story}”"
+                f"\n  {details or 'no title, outlet or url found'}; flagged regions: {flagged}")
+    docs = len(result.documents)
+    line = (f"{docs} document(s) ({result.new_documents} new, {docs - result.new_documents} already present), "
+            f"{result.spans_new + result.spans_existing} span(s) ({result.spans_new} new, "
+            f"{result.spans_existing} already present), "
+            f"{result.relations_new + result.relations_existing} relation(s) ({result.relations_new} new)")
+    head = "imported" if result.status == "imported" else "skipped (nothing new)"
+    out = [f"{head}: {result.path}: {line}"]
+    out += [f"  note: {w}" for w in result.warnings]
+    out += [f"  orphan (not attached): {o}" for o in result.orphans]
+    return "\n".join(out)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--story", help="Put the documents in this story (default: the folder's name, "
+                               "or the record's meta.story for JSONL).")
+@db_option
+@annotator_option
+@click.option("--schema", type=click.Path(dir_okay=False),
+              help="Label schema TOML that imported labels must be in (default annotations/schema.toml if present).")
+@click.option("--max-size", "max_size", default=format_size(DEFAULT_MAX_SIZE).replace(" ", ""), show_default=True,
+              callback=_max_size, help="Refuse files larger than this (bytes, or e.g. 500KB, 20MB).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="How to read the files: by extension (.txt / .jsonl, .ndjson) or as given.")
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db: str | None, annotator: str | None,
+               schema: str | None, max_size: int, fmt: str) -> None:
+    """Import articles (.txt) and annotations (.jsonl), or folders of them.
+
+    \b
+    .txt   one article per file, UTF-8. The stored text is the file's text with
+           a leading byte-order mark dropped and CRLF/CR line ends turned into
+           LF; offsets refer to that stored text. Nothing else is changed:
+           repeated paragraphs and comment-form leftovers stay and are flagged.
+           Title: the first line when at most 150 characters, else the first
+           sentence cut to 80; url: a URL line at the end; outlet: a
+           "Source: X" line, else the URL's host; author: a byline or a name
+           line beside the URL.
+    .jsonl prodigy, doccano or flat (one annotation per line) records, as
+           written by `diptych export`. Spans are stored for the record's
+           annotator (_annotator_id / annotator), else --annotator.
+
+    A folder imports its .txt/.jsonl files into a story named after it.
+    Importing the same text again never duplicates it, nor a span already
+    there. A file with any error is not imported at all; the others are.
+    Exits with status 1 when any file failed.
+    """
+    db = db or _root_param(ctx, "db")
+    annotator = annotator or _root_param(ctx, "annotator")
+    story = story if story is not None else _root_param(ctx, "story")
+    if story is not None and not story.strip():
+        raise click.BadParameter("the story name must not be empty", param_hint="--story")
+    try:
+        label_schema = resolve_schema(schema)
+        store = Store.open(resolve_db_path(db))
+    except DiptychError as err:
+        fail(err)
+        return
+    if store.readonly:
+        store.close()
+        fail(ReadOnlyError(f"{store.path} is read-only; nothing can be imported",
+                          hint="check the file's and folder's permissions, or pass --db"))
+    options = ImportOptions(annotator=annotator or default_annotator(), story=story, schema=label_schema,
+                            max_size=max_size, fmt=fmt)
+    counts = {"imported": 0, "skipped": 0, "failed": 0}
+    orphans = 0
+    try:
+        for item in import_paths(store, paths, options):
+            if isinstance(item, str):
+                click.echo(f"note: {safe(item)}")
+                continue
+            counts[item.status] += 1
+            orphans += len(item.orphans)
+            click.echo(safe(describe(item)), err=item.status == "failed")
+    finally:
+        store.close()
+    summary = f"imported {counts['imported']}, skipped {counts['skipped']}, failed {counts['failed']}"
+    if orphans:
+        summary += f"; {orphans} orphaned span(s) not attached (listed above)"
+    click.echo(summary)
+    if counts["failed"]:
+        raise SystemExit(1)

@@ -1,0 +1,503 @@
+"""Import articles (.txt) and annotations (.jsonl) into a Store.
+
+Each file is imported whole or not at all: it is read, decoded and validated
+completely first (``ingest_txt`` / ``ingest_jsonl``, which write nothing), then
+written in one transaction — its documents, their flagged regions, and every
+annotator's spans and relations (through ``Store.write_batch``, so each
+annotator can undo an import like any other change). After validation the
+only failure left is the database itself, and that rolls the file back.
+
+Re-importing is safe: a text already stored (same SHA-256) is never stored
+again, an annotator's span already present (same document, start, end and
+label) is never stored twice, nor is a relation already present.
+
+Stories: ``--story`` when given; else, for JSONL, the record's ``meta.story``;
+else the name of the folder that was imported, or the folder holding the file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DiptychError, IngestError
+from .ingest_jsonl import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef, parse_jsonl
+from .ingest_txt import decode_text, detect_regions, extract_metadata
+from .models import Annotation, Document, Relation
+from .schema import DEFAULT_SCHEMA, LabelSchema
+from .store import Store, annotation_row, new_id, now, relation_row, sha256_text
+from .text import display_text, make_selector, reanchor
+
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+TXT_SUFFIXES = frozenset({".txt"})
+JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+FORMATS = ("auto", "txt", "jsonl")
+# Used when a path has no folder name to name the story after (e.g. "/").
+FALLBACK_STORY = "imported"
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2,
+          "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(value: str | int) -> int:
+    """Bytes from ``10485760``, ``"10MB"``, ``"512k"``, ``"1.5 GiB"`` (K/M/G are powers of 1024)."""
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError("a size must be more than 0 bytes")
+        return value
+    m = _SIZE_RE.match(value)
+    if not m or m.group(2).lower() not in _UNITS:
+        raise ValueError(f"{value!r} is not a size; write e.g. 10MB, 512KB or 1048576")
+    size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+    if size <= 0:
+        raise ValueError("a size must be more than 0 bytes")
+    return size
+
+
+def format_size(size: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{size} bytes"
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """One file to import, the story it goes to by default, and its format."""
+
+    path: Path
+    story: str
+    fmt: str = "auto"
+
+
+@dataclass
+class ImportOptions:
+    annotator: str
+    story: str | None = None  # --story: wins over everything else
+    schema: LabelSchema = DEFAULT_SCHEMA
+    max_size: int = DEFAULT_MAX_SIZE
+    fmt: str = "auto"
+    # One session id per run, recorded on the events the import writes.
+    session: str = field(default_factory=new_id)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str = "imported"  # "imported" | "skipped" | "failed"
+    fmt: str = ""  # "txt" or "jsonl" once known
+    error: DiptychError | None = None
+    documents: list[Document] = field(default_factory=list)
+    story: str = ""  # the story of a .txt file's document
+    new_documents: int = 0
+    regions: list[tuple[int, int, str]] = field(default_factory=list)
+    spans_new: int = 0
+    spans_existing: int = 0
+    relations_new: int = 0
+    relations_existing: int = 0
+    orphans: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ finding files
+
+def _story_name(folder: Path) -> str:
+    return Path(os.path.abspath(folder)).name or FALLBACK_STORY
+
+
+def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
+                    ) -> tuple[list[ImportTarget], list[FileResult], list[str]]:
+    """Expand the command-line paths into files to import.
+
+    A folder contributes its own files (not subfolders), sorted by name:
+    ``.txt``/``.jsonl``/``.ndjson`` ones, or every non-hidden file with an
+    explicit ``fmt``. Returns (targets, failures for unusable paths, notes on
+    files left out).
+    """
+    targets: list[ImportTarget] = []
+    failures: list[FileResult] = []
+    notes: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        shown = os.fspath(raw)
+        if path.is_dir():
+            try:
+                entries = sorted(path.iterdir(), key=lambda p: p.name)
+            except OSError as exc:
+                failures.append(_failed(shown, IngestError(shown, f"cannot list the folder: {exc.strerror}",
+                                                           hint="check its permissions")))
+                continue
+            picked, left = [], []
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name.endswith("~"):
+                    continue
+                if entry.is_dir():
+                    left.append(entry.name + "/")
+                elif fmt != "auto" or entry.suffix.lower() in TXT_SUFFIXES | JSONL_SUFFIXES:
+                    picked.append(entry)
+                else:
+                    left.append(entry.name)
+            if left:
+                notes.append(f"{shown}: left out {len(left)} item(s) that are not .txt/.jsonl files: "
+                             + ", ".join(left[:5]) + (", …" if len(left) > 5 else ""))
+            if not picked:
+                failures.append(_failed(shown, IngestError(shown, "the folder holds no .txt or .jsonl files",
+                                                           hint="pass the files themselves, or --format txt")))
+            story = _story_name(path)
+            targets.extend(ImportTarget(p, story, fmt) for p in picked)
+        else:
+            targets.append(ImportTarget(path, _story_name(path.parent), fmt))
+    return targets, failures, notes
+
+
+def _failed(path: str, err: DiptychError, fmt: str = "") -> FileResult:
+    return FileResult(path=path, status="failed", fmt=fmt, error=err)
+
+
+def read_limited(path: Path, max_size: int, shown: str | None = None) -> bytes:
+    """A regular file's bytes, refusing (before reading) anything over ``max_size``."""
+    shown = shown or os.fspath(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise IngestError(shown, "no such file or folder", hint="check the path") from None
+    except OSError as exc:
+        raise IngestError(shown, f"cannot read it: {exc.strerror}", hint="check its permissions") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise IngestError(shown, "not a regular file", hint="pass a .txt or .jsonl file, or a folder of them")
+    size, limit = format_size(st.st_size), format_size(max_size)
+    if size == limit:  # "4.9 KB, over the limit of 4.9 KB" would say nothing
+        size, limit = f"{st.st_size} bytes", f"{max_size} bytes"
+    too_big = IngestError(
+        shown, f"the file is {size}, over the limit of {limit}",
+        hint=f"pass --max-size {_roomy(st.st_size)} to import it anyway")
+    if st.st_size > max_size:
+        raise too_big
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_size + 1)
+    except OSError as exc:
+        raise IngestError(shown, f"cannot read it: {exc.strerror}", hint="check its permissions") from None
+    if len(data) > max_size:  # it grew while we looked
+        raise too_big
+    return data
+
+
+def _roomy(size: int) -> str:
+    """A round --max-size value a little above ``size``."""
+    if size >= 1024**2:
+        return f"{math.ceil(size / 1024**2) + 1}MB"
+    if size >= 1024:
+        return f"{math.ceil(size / 1024) + 1}KB"
+    return f"{size + 1}"
+
+
+def sniff_format(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix in TXT_SUFFIXES:
+        return "txt"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    return "jsonl" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" else "txt"
+
+
+# ------------------------------------------------------------------ importing
+
+def import_paths(store: Store, paths: Iterable[str | os.PathLike], options: ImportOptions
+                 ) -> Iterator[FileResult | str]:
+    """Import every path; yields notes (str) and one FileResult per file, in order."""
+    targets, failures, notes = collect_targets(paths, options.fmt)
+    yield from notes
+    yield from failures
+    for target in targets:
+        yield import_file(store, target, options)
+
+
+def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> FileResult:
+    """Import one file; never raises for bad input or a failed write: see ``.status``/``.error``."""
+    shown = os.fspath(target.path)
+    fmt = target.fmt if target.fmt != "auto" else options.fmt
+    try:
+        data = read_limited(target.path, options.max_size, shown)
+        if fmt == "auto":
+            fmt = sniff_format(target.path, data)
+        if fmt == "txt":
+            return _import_txt(store, target, options, shown, data)
+        return _import_jsonl(store, target, options, shown, data)
+    except DiptychError as err:
+        return _failed(shown, err, "" if fmt == "auto" else fmt)
+
+
+def _import_txt(store: Store, target: ImportTarget, options: ImportOptions, shown: str, data: bytes) -> FileResult:
+    text, normalised = decode_text(shown, data)
+    meta = extract_metadata(text, stem=target.path.stem)
+    regions = detect_regions(text)
+    result = FileResult(path=shown, fmt="txt", regions=regions)
+    existing = store.document_by_hash(sha256_text(text))
+    if existing is not None:
+        result.status = "skipped"
+        result.documents.append(existing)
+        story = store.story(existing.story_id)
+        result.story = story.title if story else ""
+        return result
+    doc_meta: dict = {"imported_as": "txt", "title_from": meta.title_rule}
+    if normalised:
+        doc_meta["normalised"] = normalised
+    doc, created = store.add_document(
+        options.story or target.story, text, title=meta.title, outlet=meta.outlet, url=meta.url,
+        author=meta.author, published=meta.published, source_path=shown, meta=doc_meta, regions=regions)
+    result.documents.append(doc)
+    story = store.story(doc.story_id)
+    result.story = story.title if story else ""
+    result.new_documents = int(created)
+    result.status = "imported" if created else "skipped"
+    return result
+
+
+def _import_jsonl(store: Store, target: ImportTarget, options: ImportOptions, shown: str,
+                  data: bytes) -> FileResult:
+    text, _ = decode_text(shown, data)
+    parsed = parse_jsonl(shown, text, options.schema)
+    writer = _JsonlWriter(store, options, target, shown)
+    with store.transaction():
+        writer.write(parsed)
+    result = writer.result
+    if not (result.new_documents or result.spans_new or result.relations_new):
+        result.status = "skipped"
+    return result
+
+
+def _short(text: str, width: int = 40) -> str:
+    flat = " ".join(display_text(text, keep_newlines=False).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@dataclass
+class _Pending:
+    """A relation waiting for every span of the file to be placed."""
+
+    rel: RelIn
+    annotator: str
+    ids: dict[str, str]  # the record's span ids -> annotation ids
+    offsets: dict[tuple[int, int, str], str]  # the record's (start, end, label) -> annotation id
+    head_id: str | None = None  # fixed head (a flat record's own annotation)
+
+
+class _JsonlWriter:
+    """Writes one parsed JSONL file; runs inside the file's transaction."""
+
+    def __init__(self, store: Store, options: ImportOptions, target: ImportTarget, shown: str) -> None:
+        self.store, self.options, self.target, self.shown = store, options, target, shown
+        self.result = FileResult(path=shown, fmt="jsonl")
+        self.changes: dict[str, list[tuple[str, str, dict | None]]] = {}
+        self.span_counts: dict[str, int] = {}
+        self.live: dict[tuple[int, str], dict[tuple[int, int, str], str]] = {}
+        self.used_ids: set[str] = set()
+        self.by_file_id: dict[tuple[str, str], str] = {}  # (annotator, id in the file) -> annotation id
+        self.pending: list[_Pending] = []
+        self.rel_keys: dict[str, set[tuple[str, str, str]]] = {}
+        self.used_rel_ids: set[str] = set()
+        self._docs: list[Document] | None = None
+        self._seen_docs: set[int] = set()
+
+    def write(self, parsed: ParsedJsonl) -> None:
+        for rec in parsed.documents:
+            self._record(rec)
+        for flat in parsed.flats:
+            self._flat(flat)
+        for p in self.pending:
+            self._relation(p)
+        for annotator, changes in self.changes.items():
+            if changes:
+                self.store.write_batch(
+                    annotator, self.options.session, changes,
+                    f"import {self.span_counts.get(annotator, 0)} span(s) from {Path(self.shown).name}")
+
+    # -------------------------------------------------------------- documents & spans
+
+    def _record(self, rec: DocRecord) -> None:
+        fields = dict(rec.meta)
+        missing = [k for k in DOC_FIELDS if k not in fields]
+        if missing:
+            found = extract_metadata(rec.text)
+            for key in missing:
+                fields[key] = getattr(found, key)
+        story = self.options.story or rec.story or self.target.story
+        doc, created = self.store.add_document(story, rec.text, source_path=self.shown, meta=rec.extra_meta,
+                                               regions=detect_regions(rec.text), **fields)
+        self._touch(doc, created)
+        if rec.note:
+            self.result.warnings.append(f"{self.shown}:{rec.line}: {rec.note}")
+        annotator = rec.annotator or self.options.annotator
+        ids: dict[str, str] = {}
+        offsets: dict[tuple[int, int, str], str] = {}
+        for span in rec.spans:
+            ann_id = self._span(doc, annotator, span, f"import:{rec.fmt}")
+            if span.id is not None:
+                ids.setdefault(span.id, ann_id)
+                self.by_file_id.setdefault((annotator, span.id), ann_id)
+            offsets.setdefault((span.start, span.end, span.label), ann_id)
+        for rel in rec.relations:
+            self.pending.append(_Pending(rel, annotator, ids, offsets))
+
+    def _touch(self, doc: Document, created: bool = False) -> None:
+        if doc.id not in self._seen_docs:
+            self._seen_docs.add(doc.id)
+            self.result.documents.append(doc)
+            self.result.new_documents += int(created)
+
+    def _span(self, doc: Document, annotator: str, span: SpanIn, origin: str) -> str:
+        """The annotation id for ``span``: an existing one, or a new one queued for writing."""
+        key = (doc.id, annotator)
+        if key not in self.live:
+            self.live[key] = {(a.start, a.end, a.label): a.id for a in self.store.annotations(doc.id, annotator)}
+        live = self.live[key]
+        where = (span.start, span.end, span.label)
+        if where in live:
+            self.result.spans_existing += 1
+            return live[where]
+        ann_id = span.id if span.id and span.id not in self.used_ids \
+            and self.store.row("annotation", span.id) is None else new_id()
+        self.used_ids.add(ann_id)
+        sel = make_selector(doc.text, span.start, span.end)
+        stamp = now()
+        ann = Annotation(id=ann_id, doc_id=doc.id, annotator=annotator, label=span.label, start=span.start,
+                         end=span.end, quote=sel["exact"], prefix=sel["prefix"], suffix=sel["suffix"],
+                         attrs=dict(span.attrs), note=span.note, origin=span.origin or origin,
+                         created_at=stamp, updated_at=stamp)
+        self.changes.setdefault(annotator, []).append(("annotation", ann_id, annotation_row(ann)))
+        self.span_counts[annotator] = self.span_counts.get(annotator, 0) + 1
+        live[where] = ann_id
+        self.result.spans_new += 1
+        return ann_id
+
+    def _flat(self, flat: FlatRecord) -> None:
+        span = flat.span
+        annotator = flat.annotator or self.options.annotator
+        where = f"{self.shown}:{flat.line}: {span.label} “{_short(flat.exact)}”"
+        doc, why = self._find_document(flat)
+        if doc is None:
+            self.result.orphans.append(f"{where}: {why}")
+            return
+        self._touch(doc)
+        place: tuple[int, int] | None = (span.start, span.end)
+        if doc.text[span.start:span.end] != flat.exact:
+            place = reanchor(doc.text, {"exact": flat.exact, "prefix": flat.prefix, "suffix": flat.suffix},
+                             span.start, span.end)
+            if place is None:
+                self.result.orphans.append(
+                    f"{where}: not found in document {doc.id}, whose text differs from the one annotated")
+                return
+            self.result.warnings.append(f"{where}: moved from {span.start}-{span.end} to "
+                                        f"{place[0]}-{place[1]} in document {doc.id}")
+        placed = SpanIn(span.line, span.where, place[0], place[1], span.label, span.id, span.attrs, span.note,
+                        span.origin)
+        ann_id = self._span(doc, annotator, placed, "import:flat")
+        if span.id is not None:
+            self.by_file_id.setdefault((annotator, span.id), ann_id)
+        for rel in flat.relations:
+            self.pending.append(_Pending(rel, annotator, {}, {}, head_id=ann_id))
+
+    def _documents(self) -> list[Document]:
+        if self._docs is None:
+            self._docs = self.store.documents()
+        return self._docs
+
+    def _find_document(self, flat: FlatRecord) -> tuple[Document | None, str]:
+        if flat.text_sha256:
+            doc = self.store.document_by_hash(flat.text_sha256)
+            if doc is not None:
+                return doc, ""
+        candidates: list[Document] = []
+        if flat.url:
+            candidates = [d for d in self._documents() if d.url == flat.url]
+        if len(candidates) != 1 and flat.title:
+            pool = candidates or self._documents()
+            candidates = [d for d in pool if d.title == flat.title]
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if candidates:
+            return None, f"{len(candidates)} documents match its url/title; it was not attached to any"
+        return None, "no document has its text (text_sha256), url or title"
+
+    # -------------------------------------------------------------- relations
+
+    def _relation(self, p: _Pending) -> None:
+        rel = p.rel
+        where = f"{self.shown}:{rel.line}: {rel.where} ({rel.label})"
+        head = p.head_id or self._local(rel.head, p)
+        child = self._local(rel.child, p) if rel.child.text_sha256 is None else None
+        if child is None:
+            child = self._elsewhere(rel.child, p.annotator)
+        if head is None or child is None:
+            end = "head" if head is None else "child"
+            self.result.warnings.append(f"{where}: left out; its {end} span is neither in this file nor "
+                                        f"among {p.annotator}'s annotations")
+            return
+        if head == child:
+            self.result.warnings.append(f"{where}: left out; it links a span to itself")
+            return
+        keys = self.rel_keys.get(p.annotator)
+        if keys is None:
+            keys = {(r.head_id, r.tail_id, r.type) for r in self.store.relations(annotator=p.annotator)}
+            self.rel_keys[p.annotator] = keys
+        if (head, child, rel.label) in keys:
+            self.result.relations_existing += 1
+            return
+        keys.add((head, child, rel.label))
+        rel_id = rel.id if rel.id and rel.id not in self.used_rel_ids \
+            and self.store.row("relation", rel.id) is None else new_id()
+        self.used_rel_ids.add(rel_id)
+        row = relation_row(Relation(id=rel_id, head_id=head, tail_id=child, type=rel.label,
+                                    annotator=p.annotator, created_at=now()))
+        self.changes.setdefault(p.annotator, []).append(("relation", rel_id, row))
+        self.result.relations_new += 1
+
+    def _local(self, ref: SpanRef, p: _Pending) -> str | None:
+        """A span of the relation's own record, by offsets (when given) or id."""
+        if ref.start is not None:
+            if ref.label is not None:
+                found = p.offsets.get((ref.start, ref.end, ref.label))
+                if found:
+                    return found
+            else:
+                hits = [a for (s, e, _lab), a in p.offsets.items() if (s, e) == (ref.start, ref.end)]
+                if len(hits) == 1:
+                    return hits[0]
+        if ref.id is not None:
+            return p.ids.get(ref.id)
+        return None
+
+    def _elsewhere(self, ref: SpanRef, annotator: str) -> str | None:
+        """A span elsewhere in the file or already stored, of the same annotator."""
+        if ref.id is not None:
+            found = self.by_file_id.get((annotator, ref.id))
+            if found:
+                return found
+            row = self.store.row("annotation", ref.id)
+            if row is not None and row["annotator"] == annotator and row["deleted_at"] is None:
+                return ref.id
+        if ref.text_sha256 is not None and ref.start is not None:
+            doc = self.store.document_by_hash(ref.text_sha256)
+            if doc is not None:
+                key = (doc.id, annotator)
+                if key not in self.live:
+                    self.live[key] = {(a.start, a.end, a.label): a.id
+                                      for a in self.store.annotations(doc.id, annotator)}
+                hits = [a for (s, e, lab), a in self.live[key].items()
+                        if (s, e) == (ref.start, ref.end) and ref.label in (None, lab)]
+                if len(hits) == 1:
+                    return hits[0]
+        return None
+
+
+__all__ = [
+    "DEFAULT_MAX_SIZE", "FORMATS", "FileResult", "ImportOptions", "ImportTarget", "collect_targets",
+    "format_size", "import_file", "import_paths", "parse_size", "read_limited", "sniff_format",
+]

@@ -1,0 +1,454 @@
+"""JSONL records -> validated documents, spans and relations (nothing written here).
+
+Three shapes are read, line by line (a file may mix them), as set out in the
+exchange-formats contract:
+
+- prodigy: ``text`` + optional ``meta`` + optional ``spans`` (``start``, ``end``,
+  ``label``, optional ``id``, ``attrs``, ``note``, ``origin``, ``text``) and
+  ``relations`` (``head``/``child`` span ids, or ``head_span``/``child_span``
+  offsets; ``child_doc`` for a span in another document);
+- doccano: ``text`` + ``label: [[start, end, "LABEL"], ...]``, or ``entities``
+  (``start_offset``/``end_offset``) and ``relations`` (``from_id``/``to_id``/``type``);
+  ``entities`` win when both are present;
+- flat: one annotation per line, no ``text``: a ``selector`` (exact, prefix,
+  suffix), the offsets it had, and ``text_sha256`` / ``url`` / ``title`` to find
+  its document.
+
+Every check that can fail on the file's content happens here, so that a file
+is either refused whole (with ``file:line`` and what is wrong) or written whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import IngestError
+from .schema import LabelSchema
+
+DOC_FIELDS = ("title", "outlet", "url", "author", "published")
+# meta keys that describe the record, not the document: never copied into documents.meta
+_RECORD_META = frozenset(("doc_id", "story", "text_sha256", *DOC_FIELDS))
+
+
+@dataclass
+class SpanIn:
+    line: int
+    where: str
+    start: int
+    end: int
+    label: str
+    id: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    origin: str | None = None
+
+
+@dataclass
+class SpanRef:
+    """Where a relation end points: a span id, or offsets + label (any may be missing)."""
+
+    id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    label: str | None = None
+    text_sha256: str | None = None  # set for a span in another document
+
+
+@dataclass
+class RelIn:
+    line: int
+    where: str
+    head: SpanRef
+    child: SpanRef
+    label: str
+    id: str | None = None
+
+
+@dataclass
+class DocRecord:
+    """A prodigy/doccano line: one document and one annotator's spans on it."""
+
+    line: int
+    fmt: str  # "prodigy" or "doccano"
+    text: str
+    meta: dict[str, str]  # the DOC_FIELDS present in the record
+    extra_meta: dict[str, Any]
+    story: str | None
+    annotator: str | None
+    spans: list[SpanIn]
+    relations: list[RelIn]
+    note: str = ""  # why spans were left out (e.g. a rejected Prodigy answer)
+
+
+@dataclass
+class FlatRecord:
+    line: int
+    span: SpanIn
+    exact: str
+    prefix: str
+    suffix: str
+    annotator: str | None
+    text_sha256: str
+    url: str
+    title: str
+    relations: list[RelIn]
+
+
+@dataclass
+class ParsedJsonl:
+    documents: list[DocRecord] = field(default_factory=list)
+    flats: list[FlatRecord] = field(default_factory=list)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+class _Line:
+    """Validation helpers bound to one line, so every error names file:line and field."""
+
+    def __init__(self, path: str, line: int, schema: LabelSchema) -> None:
+        self.path, self.line, self.schema = path, line, schema
+
+    def error(self, message: str, hint: str = "") -> IngestError:
+        return IngestError(self.path, message, line=self.line,
+                           hint=hint or f"fix line {self.line} and import the file again; "
+                                        "nothing from this file was imported")
+
+    def integer(self, value: Any, where: str) -> int:
+        # bool is an int subclass in Python but never a valid offset.
+        if type(value) is not int:
+            raise self.error(f"{where} must be an integer, got {_type_name(value)} {_preview(value)}",
+                             hint="offsets are whole numbers counting Unicode code points")
+        return value
+
+    def string(self, value: Any, where: str, *, empty: bool = True) -> str:
+        if not isinstance(value, str):
+            raise self.error(f"{where} must be a string, got {_type_name(value)} {_preview(value)}")
+        if not empty and not value.strip():
+            raise self.error(f"{where} must not be empty")
+        return value
+
+    def opt_string(self, obj: dict, key: str, where: str) -> str | None:
+        value = obj.get(key)
+        return None if value is None else self.string(value, f"{where}{key}")
+
+    def ident(self, value: Any, where: str) -> str | None:
+        if value is None or value == "":
+            return None
+        if type(value) is int or isinstance(value, str):
+            return str(value)
+        raise self.error(f"{where} must be a string or integer id, got {_type_name(value)}")
+
+    def obj(self, value: Any, where: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(f"{where} must be an object, got {_type_name(value)}")
+        return value
+
+    def array(self, value: Any, where: str) -> list:
+        if not isinstance(value, list):
+            raise self.error(f"{where} must be a list, got {_type_name(value)}")
+        return value
+
+    def label(self, value: Any, where: str) -> str:
+        name = self.string(value, where, empty=False)
+        if name not in self.schema.names:
+            raise self.error(f"{where}: unknown label {name!r}",
+                             hint=f"labels in the schema: {', '.join(self.schema.names)}; "
+                                  "add it to a schema file and pass --schema, or relabel the file")
+        return name
+
+    def relation_type(self, value: Any, where: str) -> str:
+        name = self.string(value, where, empty=False)
+        known = [r.name for r in self.schema.relations]
+        if name not in known:
+            raise self.error(f"{where}: unknown relation type {name!r}", hint=f"known types: {', '.join(known)}")
+        return name
+
+    def attrs(self, value: Any, label: str, where: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        attrs = self.obj(value, where)
+        allowed = {a.name: a.choices for a in self.schema.label(label).attributes}
+        for key, val in attrs.items():
+            if key not in allowed:
+                raise self.error(f"{where}: {label} has no attribute {key!r}",
+                                 hint=f"{label} attributes: {', '.join(allowed) or 'none'}")
+            if val not in allowed[key]:
+                raise self.error(f"{where}.{key}: {val!r} is not a choice for {label}.{key}",
+                                 hint=f"choose one of {', '.join(allowed[key])}")
+        return dict(attrs)
+
+    def span_bounds(self, start: Any, end: Any, where: str, length: int | None) -> tuple[int, int]:
+        s = self.integer(start, _f(where, "start"))
+        e = self.integer(end, _f(where, "end"))
+        at = f"{where}: " if where else ""
+        if s >= e:
+            raise self.error(f"{at}start {s} is not before end {e}",
+                             hint="a span needs start < end (end is exclusive)")
+        if s < 0:
+            raise self.error(f"{at}span {s}-{e} starts before the text (offsets cannot be negative)")
+        if length is not None and e > length:
+            raise self.error(f"{at}span {s}-{e} is outside the text (the text is {length} characters long)",
+                             hint="offsets count Unicode code points of the record's text")
+        return s, e
+
+
+def _get(obj: dict, key: str, default: Any) -> Any:
+    """``obj[key]``, with null or absent meaning ``default`` (but not [] vs {} mix-ups)."""
+    value = obj.get(key)
+    return default if value is None else value
+
+
+def _f(where: str, key: str) -> str:
+    """Field name for messages: "spans[2].start", or just "start" at the top level."""
+    return f"{where}.{key}" if where else key
+
+
+def _preview(value: Any, width: int = 30) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def split_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, line) for the non-blank lines.
+
+    Split on "\\n" only: JSON strings may hold U+2028 or other characters that
+    ``str.splitlines`` would treat as line ends.
+    """
+    return [(i, ln) for i, ln in enumerate(text.split("\n"), start=1) if ln.strip()]
+
+
+def parse_jsonl(path: str, text: str, schema: LabelSchema) -> ParsedJsonl:
+    """Parse and validate every line; raise IngestError (with the line) at the first problem."""
+    out = ParsedJsonl()
+    lines = split_lines(text)
+    if not lines:
+        raise IngestError(path, "the file has no JSON lines", hint="put one JSON object per line in it")
+    for number, raw in lines:
+        v = _Line(path, number, schema)
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise v.error(f"not valid JSON: {exc.msg} (column {exc.colno})",
+                          hint="each line must be one complete JSON object") from None
+        except RecursionError:
+            raise v.error("not valid JSON: nested too deeply") from None
+        if _SURROGATE_ESCAPE.search(raw):
+            _check_encodable(v, obj)
+        if not isinstance(obj, dict):
+            raise v.error(f"expected a JSON object, got {_type_name(obj)}",
+                          hint="each line must be one JSON object such as {\"text\": \"...\"}")
+        if "text" in obj:
+            out.documents.append(_doc_record(v, obj))
+        elif "selector" in obj:
+            out.flats.append(_flat_record(v, obj))
+        else:
+            raise v.error("the record has neither \"text\" (prodigy/doccano) nor \"selector\" (flat)",
+                          hint="see the exchange formats in the documentation")
+    return out
+
+
+# JSON may spell a lone UTF-16 surrogate as an escape; such a string cannot be
+# stored as UTF-8, so it is refused here rather than failing mid-write.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _check_encodable(v: _Line, obj: Any) -> None:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start:exc.end].encode("unicode_escape").decode("ascii")
+        raise v.error(f"a string holds an unpaired surrogate ({bad}), which is not valid Unicode text",
+                      hint="the file was probably written with broken UTF-16 handling; fix or drop that "
+                           "character and import again") from None
+
+
+def _is_doccano(obj: dict) -> bool:
+    label = obj.get("label")
+    if isinstance(obj.get("entities"), list):
+        return True
+    return isinstance(label, list) and all(isinstance(x, list) for x in label)
+
+
+def _annotator(v: _Line, obj: dict) -> str | None:
+    for key in ("_annotator_id", "annotator"):
+        if obj.get(key) is not None:
+            return v.string(obj[key], key, empty=False).strip()
+    return None
+
+
+def _doc_record(v: _Line, obj: dict) -> DocRecord:
+    text = v.string(obj["text"], "text")
+    if not text.strip():
+        raise v.error("\"text\" is empty", hint="a record needs the article text")
+    meta_in = v.obj(_get(obj, "meta", {}), "meta")
+    meta: dict[str, str] = {}
+    for key in DOC_FIELDS:
+        value = v.opt_string(meta_in, key, "meta.")
+        if value is not None:
+            meta[key] = value
+    story = v.opt_string(meta_in, "story", "meta.")
+    if story is not None and not story.strip():
+        story = None
+    extra = {k: val for k, val in meta_in.items() if k not in _RECORD_META}
+    annotator = _annotator(v, obj)
+    if _is_doccano(obj):
+        fmt = "doccano"
+        spans, relations = _doccano_spans(v, obj, text)
+    else:
+        fmt = "prodigy"
+        spans, relations = _prodigy_spans(v, obj, text)
+    note = ""
+    answer = obj.get("answer")
+    if answer is not None and answer != "accept":
+        note = f"answer is {answer!r}: its {len(spans)} span(s) were not imported"
+        spans, relations = [], []
+    return DocRecord(v.line, fmt, text, meta, extra, story, annotator, spans, relations, note)
+
+
+def _span_common(v: _Line, item: dict, where: str, label: str) -> dict[str, Any]:
+    note = item.get("note")
+    origin = item.get("origin")
+    return {
+        "id": v.ident(item.get("id"), _f(where, "id")),
+        "attrs": v.attrs(item.get("attrs"), label, _f(where, "attrs")),
+        "note": "" if note is None else v.string(note, _f(where, "note")),
+        "origin": None if origin in (None, "") else v.string(origin, _f(where, "origin")),
+    }
+
+
+def _check_quote(v: _Line, item: dict, where: str, text: str, s: int, e: int) -> None:
+    quote = item.get("text")
+    if quote is None:
+        return
+    quote = v.string(quote, f"{where}.text")
+    if quote != text[s:e]:
+        raise v.error(f"{where}: its text {_preview(quote)} differs from the record's text at {s}-{e} "
+                      f"({_preview(text[s:e])})",
+                      hint="offsets must count Unicode code points, not bytes or UTF-16 units")
+
+
+def _prodigy_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[RelIn]]:
+    spans: list[SpanIn] = []
+    for i, item in enumerate(v.array(_get(obj, "spans", []), "spans")):
+        where = f"spans[{i}]"
+        item = v.obj(item, where)
+        for key in ("start", "end", "label"):
+            if key not in item:
+                raise v.error(f"{where} has no \"{key}\"", hint="a span needs start, end and label")
+        s, e = v.span_bounds(item["start"], item["end"], where, len(text))
+        label = v.label(item["label"], f"{where}.label")
+        _check_quote(v, item, where, text, s, e)
+        spans.append(SpanIn(v.line, where, s, e, label, **_span_common(v, item, where, label)))
+    relations: list[RelIn] = []
+    for i, item in enumerate(v.array(_get(obj, "relations", []), "relations")):
+        where = f"relations[{i}]"
+        item = v.obj(item, where)
+        label = v.relation_type(item.get("label"), f"{where}.label")
+        head = _ref(v, item.get("head"), item.get("head_span"), None, f"{where}.head", len(text))
+        child = _ref(v, item.get("child"), item.get("child_span"), item.get("child_doc"), f"{where}.child",
+                     len(text))
+        relations.append(RelIn(v.line, where, head, child, label, v.ident(item.get("id"), f"{where}.id")))
+    return spans, relations
+
+
+def _ref(v: _Line, ident: Any, span: Any, other_doc: Any, where: str, length: int) -> SpanRef:
+    ref = SpanRef()
+    # Prodigy's own relations use token indices in head/child; ours use span ids.
+    # Either way an id is only a hint: the *_span offsets settle it when present.
+    if isinstance(ident, str) and ident:
+        ref.id = ident
+    elif type(ident) is int:
+        ref.id = str(ident)
+    elif ident is not None:
+        raise v.error(f"{where} must be a span id, got {_type_name(ident)}")
+    if other_doc is not None:
+        doc = v.obj(other_doc, f"{where}_doc")
+        ref.text_sha256 = v.string(doc.get("text_sha256"), f"{where}_doc.text_sha256", empty=False)
+        if "start" in doc or "end" in doc:
+            ref.start, ref.end = v.span_bounds(doc.get("start"), doc.get("end"), f"{where}_doc", None)
+        if doc.get("label") is not None:
+            ref.label = v.label(doc["label"], f"{where}_doc.label")
+    elif span is not None:
+        sp = v.obj(span, f"{where}_span")
+        ref.start, ref.end = v.span_bounds(sp.get("start"), sp.get("end"), f"{where}_span", length)
+        if sp.get("label") is not None:
+            ref.label = v.label(sp["label"], f"{where}_span.label")
+    if ref.id is None and ref.start is None:
+        raise v.error(f"{where} names no span (no id and no offsets)")
+    return ref
+
+
+def _doccano_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[RelIn]]:
+    spans: list[SpanIn] = []
+    if isinstance(obj.get("entities"), list):
+        for i, item in enumerate(obj["entities"]):
+            where = f"entities[{i}]"
+            item = v.obj(item, where)
+            for key in ("start_offset", "end_offset", "label"):
+                if key not in item:
+                    raise v.error(f"{where} has no \"{key}\"",
+                                  hint="a doccano entity needs start_offset, end_offset and label")
+            s, e = v.span_bounds(item["start_offset"], item["end_offset"], where, len(text))
+            label = v.label(item["label"], f"{where}.label")
+            spans.append(SpanIn(v.line, where, s, e, label, **_span_common(v, item, where, label)))
+    else:
+        for i, item in enumerate(obj["label"]):
+            where = f"label[{i}]"
+            if len(item) != 3:
+                raise v.error(f"{where} must be [start, end, \"LABEL\"], got {_preview(item)}")
+            s, e = v.span_bounds(item[0], item[1], where, len(text))
+            spans.append(SpanIn(v.line, where, s, e, v.label(item[2], f"{where} label")))
+    relations: list[RelIn] = []
+    for i, item in enumerate(v.array(_get(obj, "relations", []), "relations")):
+        where = f"relations[{i}]"
+        item = v.obj(item, where)
+        head = v.ident(item.get("from_id"), f"{where}.from_id")
+        child = v.ident(item.get("to_id"), f"{where}.to_id")
+        if head is None or child is None:
+            raise v.error(f"{where} needs from_id and to_id")
+        label = v.relation_type(item.get("type"), f"{where}.type")
+        relations.append(RelIn(v.line, where, SpanRef(id=head), SpanRef(id=child), label,
+                               v.ident(item.get("id"), f"{where}.id")))
+    return spans, relations
+
+
+def _flat_record(v: _Line, obj: dict) -> FlatRecord:
+    selector = v.obj(obj["selector"], "selector")
+    exact = v.string(selector.get("exact"), "selector.exact", empty=False)
+    prefix = v.string(selector.get("prefix", ""), "selector.prefix")
+    suffix = v.string(selector.get("suffix", ""), "selector.suffix")
+    position = obj.get("position")
+    start, end = obj.get("start"), obj.get("end")
+    if (start is None or end is None) and position is not None:
+        pos = v.obj(position, "position")
+        start, end = pos.get("start"), pos.get("end")
+    if start is None or end is None:
+        raise v.error("a flat record needs \"start\" and \"end\" (or a \"position\" with them)")
+    s, e = v.span_bounds(start, end, "", None)
+    if "label" not in obj:
+        raise v.error("the record has no \"label\"")
+    label = v.label(obj["label"], "label")
+    span = SpanIn(v.line, "record", s, e, label, **_span_common(v, obj, "", label))
+    found = {key: (v.opt_string(obj, key, "") or "").strip() for key in ("text_sha256", "url", "title")}
+    if not any(found.values()):
+        raise v.error("a flat record needs \"text_sha256\", \"url\" or \"title\" to find its document")
+    relations: list[RelIn] = []
+    for i, item in enumerate(v.array(_get(obj, "relations", []), "relations")):
+        where = f"relations[{i}]"
+        item = v.obj(item, where)
+        child = v.ident(item.get("child"), f"{where}.child")
+        if child is None:
+            raise v.error(f"{where} has no \"child\" annotation id")
+        label_ = v.relation_type(item.get("label"), f"{where}.label")
+        relations.append(RelIn(v.line, where, SpanRef(id=span.id), SpanRef(id=child), label_,
+                               v.ident(item.get("id"), f"{where}.id")))
+    return FlatRecord(v.line, span, exact, prefix, suffix, _annotator(v, obj), found["text_sha256"],
+                      found["url"], found["title"], relations)
