@@ -1,0 +1,1099 @@
+"""Cross-article alignment: which sentences of one article say what another says.
+
+Plain Python plus rapidfuzz; no UI imports. The unit of alignment is the sentence
+(paragraphs are derived from it). Two kinds of evidence:
+
+* verbatim — shared wording: word 4-grams both sentences contain (stemmed, so
+  "numbers"/"number" still match), a near-identical character ratio (rapidfuzz),
+  or a quotation of one found in the other ("small but growing").
+* paraphrase — overlap of content words weighted by how rare they are in the
+  story (IDF), plus overlap of named entities (with initials, so "Wall Street
+  Journal" meets "WSJ").
+
+Alignment is order-insensitive (outlets reorder) and one-to-many. Inside one
+document, the second copy of a repeated passage (flagged by the importer, or
+found here as a fallback) is never aligned on its own: it borrows the
+counterparts of its first copy, so it cannot count as coverage twice.
+Short lines (bylines, URLs, "Post a Comment") are "minor": never aligned and
+never reported as "only in this article".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from tui.core.models import Annotation
+
+# Bump when anything that changes the output changes: cached alignments made by
+# another version are then recomputed instead of trusted.
+ALGORITHM_VERSION = "1"
+
+KIND_VERBATIM = "verbatim"
+KIND_PARAPHRASE = "paraphrase"
+
+ROLE_TEXT = "text"  # an ordinary sentence: aligned, counted in coverage
+ROLE_REPEAT = "repeat"  # second copy of a passage in the same document
+ROLE_MINOR = "minor"  # fewer than MIN_WORDS words: byline, URL, "Post a Comment"
+ROLE_BOILERPLATE = "boilerplate"  # inside a region the importer flagged boilerplate
+
+DEFAULT_THRESHOLD_VERBATIM = 0.5
+DEFAULT_THRESHOLD_PARAPHRASE = 0.3
+MIN_WORDS = 4
+
+# Fraction of a sentence that must lie inside a flagged region to take its role.
+_REGION_OVERLAP = 0.5
+# A sentence this similar (rapidfuzz ratio) to an earlier one in the same
+# document is a repeat of it.
+_REPEAT_RATIO = 95.0
+# Character ratio above which two sentences are near-identical whatever the
+# shingles say (typos, spelling variants).
+_NEAR_IDENTICAL = 0.85
+# A paraphrase pair survives only if it is within this fraction of the best
+# paraphrase either of its sentences has in the other document: keeps
+# one-to-many honest without letting every weak overlap through.
+_COMPETITIVE = 0.8
+_SHINGLE = 4
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told according one two many
+    much may might must shall ve ll re s t d m o
+    """.split()
+)
+
+# Words whose presence on only one side of two otherwise matching claims is a
+# principled reason to suspect a contradiction.
+NEGATION_CUES = frozenset(
+    "not no never none nobody nothing neither nor without deny denied denies denying "
+    "false untrue cannot can't won't didn't doesn't don't isn't wasn't aren't weren't "
+    "hasn't haven't hadn't couldn't wouldn't shouldn't".split()
+)
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+_DOUBLE_QUOTE = re.compile(r"\u201c([^\u201c\u201d]{3,}?)\u201d|\"([^\"\n]{3,}?)\"")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep rev inc ltd co corp "
+    "no vs etc e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class DocInput:
+    """One document to align. Regions are ``(start, end)`` pairs."""
+
+    doc_id: int
+    text: str
+    repeated: tuple[tuple[int, int], ...] = ()
+    boilerplate: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence of one document; ``repeat_of`` is the index of its first copy."""
+
+    doc_id: int
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    role: str = ROLE_TEXT
+    repeat_of: int | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc_id}:{self.index}"
+
+
+@dataclass(frozen=True)
+class AlignedPair:
+    doc_a: int
+    start_a: int
+    end_a: int
+    doc_b: int
+    start_b: int
+    end_b: int
+    score: float
+    kind: str  # KIND_VERBATIM or KIND_PARAPHRASE
+
+    def flipped(self) -> AlignedPair:
+        return AlignedPair(
+            self.doc_b, self.start_b, self.end_b, self.doc_a, self.start_a, self.end_a, self.score, self.kind
+        )
+
+    @property
+    def span_a(self) -> tuple[int, int]:
+        return (self.start_a, self.end_a)
+
+    @property
+    def span_b(self) -> tuple[int, int]:
+        return (self.start_b, self.end_b)
+
+
+@dataclass(frozen=True)
+class ProposedLink:
+    """A suggested CLAIM -> CLAIM relation across documents."""
+
+    head_id: str
+    tail_id: str
+    type: str  # "same_as", "partial" or (negation cue only) "contradicts"
+    score: float
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """SOURCE annotations that name the same entity; ``name`` is for display."""
+
+    name: str
+    members: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _fold(word: str) -> str:
+    """Lower-case, one apostrophe, no possessive: the form words are compared in."""
+    w = word.lower().replace("\u2019", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(w: str) -> str:
+    """A deliberately crude suffix stripper: enough to meet number/tense variants."""
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 5 and w.endswith("ing"):
+        return w[:-3]
+    if len(w) > 4 and w.endswith("ed"):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """Words of ``text[start:end]`` as (abs_start, abs_end, folded form)."""
+    end = len(text) if end is None else end
+    return [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text, start, end)]
+
+
+def _normalise(text: str) -> str:
+    """Letters and digits only, lower case, single spaces: for character ratios."""
+    return " ".join(_fold(m.group()) for m in _WORD.finditer(text))
+
+
+def _own_sentences(text: str) -> list[tuple[int, int]]:
+    """Fallback splitter: end at . ! ? (plus closing quotes) before a capital."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]*[A-Z0-9])", text):
+        before = text[start : m.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        # "Mr. Smith", "U.S. forces", "J. Smith" are not sentence ends.
+        if m.group().startswith(".") and (last in _ABBREV or len(last) == 1):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _sentence_source() -> tuple[Any, str]:
+    """The shared splitter if ``tui.core.text`` offers one, else ours."""
+    try:
+        from tui.core import text as _text  # imported lazily: written by another module
+
+        fn = getattr(_text, "sentences")
+        if callable(fn):
+            return fn, "text"
+    except Exception:  # noqa: BLE001 - any failure means: use the fallback
+        pass
+    return _own_sentences, "own"
+
+
+def sentence_spans(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Sentence spans (whitespace-trimmed, never crossing a line break) and, for
+    each, the index of its paragraph (a non-empty line)."""
+    fn, _name = _sentence_source()
+    try:
+        raw = [(int(s), int(e)) for s, e in fn(text)]
+    except Exception:  # noqa: BLE001 - a broken shared splitter must not break alignment
+        raw = _own_sentences(text)
+    # Lines are paragraphs in news text; a sentence never spans two of them.
+    line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+    pieces: list[tuple[int, int]] = []
+    for s, e in sorted(raw):
+        s, e = max(0, s), min(len(text), e)
+        for m in re.finditer(r"[^\n]+", text[s:e]):
+            a, b = s + m.start(), s + m.end()
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if a < b:
+                pieces.append((a, b))
+    # Paragraph number = rank of the non-empty line the sentence starts on.
+    para_of_line: dict[int, int] = {}
+    for line_no, ls in enumerate(line_starts):
+        le = text.find("\n", ls)
+        le = len(text) if le < 0 else le
+        if text[ls:le].strip():
+            para_of_line[line_no] = len(para_of_line)
+    paras = [para_of_line.get(bisect_right(line_starts, a) - 1, 0) for a, _ in pieces]
+    return pieces, paras
+
+
+def _splitter_name() -> str:
+    return _sentence_source()[1]
+
+
+# --------------------------------------------------------------------------- features
+
+
+@dataclass
+class _Feat:
+    unit: Unit
+    stems: list[str]  # stems of all words, in order
+    content: frozenset[str]
+    entities: frozenset[str]
+    quotes: list[str]
+    norm: str
+    shingles: dict[tuple[str, ...], list[int]]  # shingle -> positions
+    weight: float = 0.0  # sum of the IDF of the content words, set once IDF is known
+
+
+def _entities(text: str, words: list[tuple[int, int, str]]) -> set[str]:
+    """Capitalised runs and acronyms; multiword runs also give their initials."""
+    out: set[str] = set()
+    run: list[str] = []
+    caps_streak = 0
+
+    def flush() -> None:
+        if run:
+            out.add(" ".join(run))
+            if len(run) > 1:
+                out.add("".join(w[0] for w in run))
+            run.clear()
+
+    for s, e, f in words:
+        raw = text[s:e]
+        is_caps = raw.isupper() and len(raw) > 1
+        caps_streak = caps_streak + 1 if is_caps else 0
+        # A lead written in capitals ("SMALL BUT GROWING NUMBERS") is not a name.
+        if caps_streak >= 3:
+            run.clear()
+            continue
+        if raw[:1].isupper() and f not in STOPWORDS:
+            run.append(_stem(f))
+            if is_caps and len(raw) <= 6:
+                out.add(f)
+        else:
+            flush()
+    flush()
+    return out
+
+
+def _features(text: str, unit: Unit) -> _Feat:
+    words = _words(text, unit.start, unit.end)
+    stems = [_stem(f) for _, _, f in words]
+    content = frozenset(
+        st for st, (_, _, f) in zip(stems, words) if f not in STOPWORDS and (len(f) > 1 or f.isdigit())
+    )
+    shingles: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(stems) - _SHINGLE + 1):
+        gram = tuple(stems[i : i + _SHINGLE])
+        # Function-word runs ("one of the most") are not shared wording.
+        if sum(1 for g in gram if g not in STOPWORDS) >= 2:
+            shingles[gram].append(i)
+    chunk = text[unit.start : unit.end]
+    quotes = []
+    for m in _DOUBLE_QUOTE.finditer(chunk):
+        q = _normalise(m.group(1) or m.group(2))
+        if len(q) >= 8 and len(q.split()) >= 2:
+            quotes.append(q)
+    return _Feat(
+        unit=unit,
+        stems=stems,
+        content=content,
+        entities=frozenset(_entities(text, words)),
+        quotes=quotes,
+        norm=" ".join(f for _, _, f in words),
+        shingles=dict(shingles),
+    )
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _coverage_by_shingles(fa: _Feat, fb: _Feat) -> tuple[float, float, int]:
+    shared = fa.shingles.keys() & fb.shingles.keys()
+    if not shared:
+        return 0.0, 0.0, 0
+    cov_a: set[int] = set()
+    cov_b: set[int] = set()
+    for g in shared:
+        for i in fa.shingles[g]:
+            cov_a.update(range(i, i + _SHINGLE))
+        for i in fb.shingles[g]:
+            cov_b.update(range(i, i + _SHINGLE))
+    return len(cov_a) / max(1, len(fa.stems)), len(cov_b) / max(1, len(fb.stems)), max(len(cov_a), len(cov_b))
+
+
+def _quote_strength(fa: _Feat, fb: _Feat) -> float:
+    """How strongly a quotation in one sentence appears in the other (0 = not)."""
+    best = 0.0
+    for src, other in ((fa, fb), (fb, fa)):
+        for q in src.quotes:
+            if len(q) > len(other.norm):
+                continue
+            if fuzz.partial_ratio(q, other.norm, score_cutoff=90) >= 90:
+                n = len(q.split())
+                best = max(best, 0.5 + 0.5 * min(1.0, n / 8))
+    return best
+
+
+def _dice(a: Iterable[str], b: Iterable[str], weight: dict[str, float] | None = None) -> float:
+    sa, sb = set(a), set(b)
+    if not sa or not sb:
+        return 0.0
+    w = (lambda t: weight.get(t, 1.0)) if weight else (lambda t: 1.0)
+    shared = math.fsum(w(t) for t in sa & sb)
+    return 2.0 * shared / (math.fsum(w(t) for t in sa) + math.fsum(w(t) for t in sb))
+
+
+def _paraphrase(fa: _Feat, fb: _Feat, idf: dict[str, float]) -> float:
+    total = fa.weight + fb.weight
+    content = 2.0 * math.fsum(idf[t] for t in fa.content & fb.content) / total if total else 0.0
+    if fa.entities and fb.entities:
+        return 0.8 * content + 0.2 * _dice(fa.entities, fb.entities)
+    return content
+
+
+def _score_pair(
+    fa: _Feat, fb: _Feat, idf: dict[str, float], tv: float, tp: float
+) -> tuple[float, str] | None:
+    cov_a, cov_b, covered = _coverage_by_shingles(fa, fb)
+    # Five shared words at least: one shared 4-gram is a phrase, not a passage.
+    verbatim = max(cov_a, cov_b) if covered >= _SHINGLE + 1 else 0.0
+    ratio = fuzz.ratio(fa.norm, fb.norm) / 100.0
+    if ratio >= _NEAR_IDENTICAL:
+        verbatim = max(verbatim, ratio)
+    para = _paraphrase(fa, fb, idf)
+    quote = _quote_strength(fa, fb)
+    # A two-word quote alone could be coincidence; ask for some topical overlap.
+    if quote and quote < 0.7 and para < tp / 2:
+        quote = 0.0
+    if verbatim >= tv or quote:
+        return max(verbatim, para, quote), KIND_VERBATIM
+    if para >= tp:
+        return para, KIND_PARAPHRASE
+    return None
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _coerce(doc: Any) -> DocInput:
+    if isinstance(doc, DocInput):
+        return doc
+    if hasattr(doc, "id") and hasattr(doc, "text"):  # a models.Document
+        return DocInput(int(doc.id), doc.text)
+    items = tuple(doc)
+    if len(items) < 2 or len(items) > 4:
+        raise ValueError(
+            f"align_story: each document must be (doc_id, text[, repeated[, boilerplate]]), got {len(items)} items"
+        )
+    doc_id, text = int(items[0]), items[1]
+    if not isinstance(text, str):
+        raise ValueError(f"align_story: text of document {doc_id} must be str, got {type(text).__name__}")
+    repeated: list[tuple[int, int]] = []
+    boiler: list[tuple[int, int]] = []
+    for region in items[2] if len(items) > 2 and items[2] else ():
+        # models.Region objects carry their kind; plain pairs are "repeated".
+        if hasattr(region, "start"):
+            target = boiler if getattr(region, "kind", "repeated") == "boilerplate" else repeated
+            target.append((int(region.start), int(region.end)))
+        else:
+            repeated.append((int(region[0]), int(region[1])))
+    for region in items[3] if len(items) > 3 and items[3] else ():
+        if hasattr(region, "start"):
+            boiler.append((int(region.start), int(region.end)))
+        else:
+            boiler.append((int(region[0]), int(region[1])))
+    return DocInput(doc_id, text, tuple(sorted(repeated)), tuple(sorted(boiler)))
+
+
+def inputs_from(documents: Iterable[Any], regions: Iterable[Any] = ()) -> list[DocInput]:
+    """``models.Document`` + ``models.Region`` records -> align_story input:
+    each document with its ``repeated`` and ``boilerplate`` regions."""
+    repeated: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    boiler: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r in regions:
+        (boiler if r.kind == "boilerplate" else repeated)[int(r.doc_id)].append((int(r.start), int(r.end)))
+    return [
+        DocInput(int(d.id), d.text, tuple(sorted(repeated[int(d.id)])), tuple(sorted(boiler[int(d.id)])))
+        for d in documents
+    ]
+
+
+def _overlap(s: int, e: int, regions: Sequence[tuple[int, int]]) -> int:
+    return sum(max(0, min(e, re_) - max(s, rs)) for rs, re_ in regions)
+
+
+class _SeenSentences:
+    """Earlier sentences of one document, to find a later copy of one: by the
+    same words, else by fuzzy ratio among those sharing a word 3-gram (so the
+    search stays near-linear in long documents)."""
+
+    _COMMON = 50  # a 3-gram in more sentences than this proposes none
+
+    def __init__(self) -> None:
+        self.exact: dict[str, int] = {}
+        self.norms: dict[int, str] = {}
+        self.grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+
+    @staticmethod
+    def _grams(norm: str) -> set[tuple[str, ...]]:
+        w = norm.split()
+        return {tuple(w[k : k + 3]) for k in range(len(w) - 2)}
+
+    def add(self, index: int, norm: str) -> None:
+        self.exact.setdefault(norm, index)
+        self.norms[index] = norm
+        for g in self._grams(norm):
+            self.grams[g].append(index)
+
+    def find(self, norm: str, cutoff: float) -> int | None:
+        if norm in self.exact:
+            return self.exact[norm]
+        candidates: set[int] = set()
+        for g in self._grams(norm):
+            posting = self.grams.get(g, ())
+            if len(posting) <= self._COMMON:
+                candidates.update(posting)
+        best, best_score = None, cutoff
+        for j in sorted(candidates):
+            score = fuzz.ratio(norm, self.norms[j], score_cutoff=cutoff)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = j, score
+        return best
+
+
+def _units_for(doc: DocInput) -> list[Unit]:
+    spans, paras = sentence_spans(doc.text)
+    norms = [_normalise(doc.text[s:e]) for s, e in spans]
+    units: list[Unit] = []
+    seen = _SeenSentences()  # first copies of ordinary sentences
+    flagged: list[int] = []
+    for i, ((s, e), para) in enumerate(zip(spans, paras)):
+        length = max(1, e - s)
+        role, rep = ROLE_TEXT, None
+        if _overlap(s, e, doc.boilerplate) / length >= _REGION_OVERLAP:
+            role = ROLE_BOILERPLATE
+        elif _overlap(s, e, doc.repeated) / length >= _REGION_OVERLAP:
+            role = ROLE_REPEAT
+            flagged.append(i)
+        elif len(doc.text[s:e].split()) < MIN_WORDS:
+            role = ROLE_MINOR
+        else:
+            rep = seen.find(norms[i], _REPEAT_RATIO)
+            if rep is not None:
+                role = ROLE_REPEAT
+            else:
+                seen.add(i, norms[i])
+        units.append(Unit(doc.doc_id, i, s, e, para, role, rep))
+    # Copies the importer flagged: find the first copy each repeats (looser
+    # cutoff: the region says it is a copy), for counterpart look-ups.
+    if flagged:
+        for u in units:
+            if u.role == ROLE_MINOR:
+                seen.add(u.index, norms[u.index])
+        for i in flagged:
+            rep = seen.find(norms[i], 80.0)
+            if rep is not None:
+                units[i] = Unit(doc.doc_id, i, units[i].start, units[i].end, units[i].paragraph, ROLE_REPEAT, rep)
+    return units
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+class Alignment:
+    """Sentence units per document and the aligned pairs between them.
+
+    ``pairs`` only joins first copies of ``text`` units of different documents,
+    each pair once (``doc_a < doc_b``). Look-ups resolve repeats to first copies.
+    """
+
+    def __init__(
+        self,
+        units: dict[int, list[Unit]],
+        pairs: list[AlignedPair],
+        lengths: dict[int, int],
+        *,
+        version: str = ALGORITHM_VERSION,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.units = units
+        self.pairs = pairs
+        self.lengths = lengths
+        self.version = version
+        self.params = dict(params or {})
+        self._starts = {d: [u.start for u in us] for d, us in units.items()}
+        self._by_unit: dict[tuple[int, int], list[AlignedPair]] = defaultdict(list)
+        for p in pairs:
+            self._by_unit[(p.doc_a, p.start_a)].append(p)
+            self._by_unit[(p.doc_b, p.start_b)].append(p.flipped())
+        for ps in self._by_unit.values():
+            ps.sort(key=lambda p: (-p.score, p.doc_b, p.start_b))
+
+    # ----- look-ups
+
+    @property
+    def doc_ids(self) -> list[int]:
+        return sorted(self.units)
+
+    def unit_at(self, doc_id: int, offset: int) -> Unit | None:
+        """The sentence containing ``offset``; in the whitespace between two
+        sentences, the following one; past the last sentence, None."""
+        units = self.units.get(doc_id, [])
+        i = bisect_right(self._starts.get(doc_id, []), offset) - 1
+        if i >= 0 and offset < units[i].end:
+            return units[i]
+        if i + 1 < len(units):
+            return units[i + 1]
+        return None
+
+    def _first_copy(self, unit: Unit) -> Unit:
+        if unit.role == ROLE_REPEAT and unit.repeat_of is not None:
+            return self.units[unit.doc_id][unit.repeat_of]
+        return unit
+
+    def counterparts(self, doc_id: int, offset: int) -> list[AlignedPair]:
+        """Pairs for the sentence at ``offset``, oriented so ``doc_a == doc_id`` and
+        ``start_a/end_a`` is that sentence (even when it is a repeated copy),
+        best first. Targets are ``(doc_b, start_b, end_b)``."""
+        unit = self.unit_at(doc_id, offset)
+        if unit is None:
+            return []
+        first = self._first_copy(unit)
+        out = self._by_unit.get((doc_id, first.start), [])
+        if first is unit:
+            return list(out)
+        return [
+            AlignedPair(doc_id, unit.start, unit.end, p.doc_b, p.start_b, p.end_b, p.score, p.kind) for p in out
+        ]
+
+    def has_counterpart(self, unit: Unit) -> bool:
+        return bool(self._by_unit.get((unit.doc_id, self._first_copy(unit).start)))
+
+    def only_in(self, doc_id: int, *, merge: bool = False) -> list[tuple[int, int]]:
+        """Sentences (``merge=True``: runs of consecutive sentences in one
+        paragraph) with no counterpart, leaving out repeats, minor lines and
+        boilerplate."""
+        spans: list[tuple[int, int]] = []
+        last_para: int | None = None
+        last_index = -2
+        for u in self.units.get(doc_id, []):
+            if u.role != ROLE_TEXT or self.has_counterpart(u):
+                continue
+            if merge and spans and u.paragraph == last_para and u.index == last_index + 1:
+                spans[-1] = (spans[-1][0], u.end)
+            else:
+                spans.append((u.start, u.end))
+            last_para, last_index = u.paragraph, u.index
+        return spans
+
+    def gutter(self, doc_id: int, others: Iterable[int] | None = None) -> list[tuple[int, int, str]]:
+        """One ``(start, end, mark)`` per sentence, for the gutter: ``verbatim``
+        or ``paraphrase`` (the best counterpart in ``others``, default every
+        other document), ``only`` (no counterpart there), or the unit's role
+        ``repeat`` / ``minor`` / ``boilerplate`` (a repeat of an aligned
+        sentence shows its first copy's mark)."""
+        wanted = None if others is None else set(others)
+        marks = []
+        for u in self.units.get(doc_id, []):
+            if u.role in (ROLE_MINOR, ROLE_BOILERPLATE) or (u.role == ROLE_REPEAT and u.repeat_of is None):
+                marks.append((u.start, u.end, u.role))
+                continue
+            pairs = [
+                p
+                for p in self._by_unit.get((doc_id, self._first_copy(u).start), [])
+                if wanted is None or p.doc_b in wanted
+            ]
+            if pairs:
+                marks.append((u.start, u.end, pairs[0].kind))
+            else:
+                marks.append((u.start, u.end, "only" if u.role == ROLE_TEXT else u.role))
+        return marks
+
+    def coverage(self, doc_id: int) -> float:
+        """Share of the document's countable text (first copies of ordinary
+        sentences, by characters) that has a counterpart elsewhere."""
+        total = covered = 0
+        for u in self.units.get(doc_id, []):
+            if u.role != ROLE_TEXT:
+                continue
+            total += u.end - u.start
+            if self.has_counterpart(u):
+                covered += u.end - u.start
+        return covered / total if total else 0.0
+
+    def sync_offset(self, doc_from: int, offset: int, doc_to: int) -> int:
+        """Where ``doc_to`` should scroll to follow ``offset`` in ``doc_from``.
+
+        The sentence under ``offset`` if it is aligned, else the nearest aligned
+        sentence before it (after it, if none before); the position inside the
+        sentence carries over proportionally. With no anchor at all, the
+        relative position in the document."""
+        len_to = self.lengths.get(doc_to, 0)
+        if doc_from == doc_to:
+            return max(0, min(offset, len_to))
+        units = self.units.get(doc_from, [])
+
+        def target(u: Unit) -> AlignedPair | None:
+            for p in self._by_unit.get((doc_from, self._first_copy(u).start), []):
+                if p.doc_b == doc_to:
+                    return p
+            return None
+
+        here = self.unit_at(doc_from, offset)
+        if here is not None and (p := target(here)) is not None:
+            frac = (offset - here.start) / max(1, here.end - here.start)
+            return p.start_b + int(max(0.0, min(1.0, frac)) * (p.end_b - p.start_b))
+        pivot = bisect_right(self._starts.get(doc_from, []), offset)
+        for i in range(pivot - 1, -1, -1):
+            if (p := target(units[i])) is not None:
+                return p.start_b
+        for i in range(pivot, len(units)):
+            if (p := target(units[i])) is not None:
+                return p.start_b
+        len_from = self.lengths.get(doc_from, 0)
+        return int(len_to * offset / len_from) if len_from else 0
+
+    def paragraph_pairs(self) -> list[AlignedPair]:
+        """Paragraph-level pairs: two paragraphs align when any of their
+        sentences do; the score is the best sentence pair's, the kind verbatim
+        if any sentence pair is."""
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        para_of: dict[tuple[int, int], int] = {}
+        for d, us in self.units.items():
+            for u in us:
+                s, e = spans.get((d, u.paragraph), (u.start, u.end))
+                spans[(d, u.paragraph)] = (min(s, u.start), max(e, u.end))
+                para_of[(d, u.start)] = u.paragraph
+        best: dict[tuple[int, int, int, int], AlignedPair] = {}
+        for p in self.pairs:
+            key = (p.doc_a, para_of[(p.doc_a, p.start_a)], p.doc_b, para_of[(p.doc_b, p.start_b)])
+            old = best.get(key)
+            kind = KIND_VERBATIM if p.kind == KIND_VERBATIM or (old and old.kind == KIND_VERBATIM) else p.kind
+            score = max(p.score, old.score if old else 0.0)
+            sa, sb = spans[key[:2]], spans[key[2:]]
+            best[key] = AlignedPair(key[0], sa[0], sa[1], key[2], sb[0], sb[1], score, kind)
+        return sorted(best.values(), key=lambda p: (p.doc_a, p.start_a, p.doc_b, p.start_b))
+
+    # ----- serialisation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "params": self.params,
+            "lengths": {str(d): n for d, n in sorted(self.lengths.items())},
+            "units": {
+                str(d): [[u.start, u.end, u.paragraph, u.role, u.repeat_of] for u in us]
+                for d, us in sorted(self.units.items())
+            },
+            "pairs": [
+                [p.doc_a, p.start_a, p.end_a, p.doc_b, p.start_b, p.end_b, round(p.score, 4), p.kind]
+                for p in self.pairs
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Alignment:
+        """Rebuild from :meth:`to_json`. Raises ``ValueError`` for another
+        algorithm version or a malformed record: treat that as a cache miss."""
+        if not isinstance(data, dict) or data.get("version") != ALGORITHM_VERSION:
+            found = data.get("version") if isinstance(data, dict) else type(data).__name__
+            raise ValueError(f"cached alignment has version {found!r}, this code makes {ALGORITHM_VERSION!r}")
+        try:
+            units = {
+                int(d): [Unit(int(d), i, s, e, para, role, rep) for i, (s, e, para, role, rep) in enumerate(rows)]
+                for d, rows in data["units"].items()
+            }
+            pairs = [
+                AlignedPair(int(a), int(sa), int(ea), int(b), int(sb), int(eb), float(sc), str(k))
+                for a, sa, ea, b, sb, eb, sc, k in data["pairs"]
+            ]
+            lengths = {int(d): int(n) for d, n in data["lengths"].items()}
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"cached alignment is malformed: {exc}") from exc
+        return cls(units, pairs, lengths, version=data["version"], params=data.get("params"))
+
+    def __repr__(self) -> str:
+        return f"Alignment(docs={self.doc_ids}, pairs={len(self.pairs)})"
+
+
+def cache_key(
+    docs: Sequence[Any],
+    *,
+    threshold_verbatim: float = DEFAULT_THRESHOLD_VERBATIM,
+    threshold_paraphrase: float = DEFAULT_THRESHOLD_PARAPHRASE,
+) -> str:
+    """sha256 over (doc id, text hash, regions) sorted by doc id, the algorithm
+    version, the sentence splitter in use and the thresholds: equal keys mean an
+    equal :func:`align_story` result."""
+    parts = [f"align:{ALGORITHM_VERSION}:{_splitter_name()}:{threshold_verbatim!r}:{threshold_paraphrase!r}"]
+    for d in sorted((_coerce(x) for x in docs), key=lambda d: d.doc_id):
+        text_hash = hashlib.sha256(d.text.encode("utf-8")).hexdigest()
+        parts.append(f"{d.doc_id}:{text_hash}:{list(d.repeated)}:{list(d.boilerplate)}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def align_story(
+    docs: Sequence[Any],
+    *,
+    threshold_verbatim: float = DEFAULT_THRESHOLD_VERBATIM,
+    threshold_paraphrase: float = DEFAULT_THRESHOLD_PARAPHRASE,
+) -> Alignment:
+    """Align the sentences of every document with those of every other.
+
+    ``docs`` items: ``(doc_id, text)``, ``(doc_id, text, repeated_regions)``,
+    ``(doc_id, text, repeated_regions, boilerplate_regions)``, a :class:`DocInput`
+    or a ``models.Document``. Regions are ``(start, end)`` pairs or
+    ``models.Region`` objects (whose ``kind`` then decides repeated/boilerplate).
+    """
+    inputs = [_coerce(d) for d in docs]
+    ids = [d.doc_id for d in inputs]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"align_story: duplicate doc_id in {ids}")
+    units = {d.doc_id: _units_for(d) for d in inputs}
+    texts = {d.doc_id: d.text for d in inputs}
+    feats = [_features(texts[u.doc_id], u) for d in ids for u in units[d] if u.role == ROLE_TEXT]
+
+    # IDF over the story's sentences: words every outlet uses ("Taliban") say
+    # little about which sentences belong together.
+    df: dict[str, int] = defaultdict(int)
+    for f in feats:
+        for t in f.content:
+            df[t] += 1
+    n = len(feats)
+    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+    for f in feats:
+        # fsum: exact, so the result never depends on set iteration order.
+        f.weight = math.fsum(idf[t] for t in f.content)
+
+    candidates = _candidates(feats, df)
+    scored: dict[tuple[int, int], tuple[float, str]] = {}
+    for i, j in candidates:
+        result = _score_pair(feats[i], feats[j], idf, threshold_verbatim, threshold_paraphrase)
+        if result is not None:
+            scored[(i, j)] = result
+
+    # Best paraphrase score of each sentence in each other document.
+    best: dict[tuple[int, int], float] = defaultdict(float)
+    for (i, j), (score, kind) in scored.items():
+        if kind == KIND_PARAPHRASE:
+            di, dj = feats[i].unit.doc_id, feats[j].unit.doc_id
+            best[(i, dj)] = max(best[(i, dj)], score)
+            best[(j, di)] = max(best[(j, di)], score)
+
+    pairs: list[AlignedPair] = []
+    for (i, j), (score, kind) in scored.items():
+        ua, ub = feats[i].unit, feats[j].unit
+        if kind == KIND_PARAPHRASE and not (
+            score >= _COMPETITIVE * best[(i, ub.doc_id)] or score >= _COMPETITIVE * best[(j, ua.doc_id)]
+        ):
+            continue
+        if ua.doc_id > ub.doc_id:
+            ua, ub = ub, ua
+        pairs.append(AlignedPair(ua.doc_id, ua.start, ua.end, ub.doc_id, ub.start, ub.end, round(score, 4), kind))
+    pairs.sort(key=lambda p: (p.doc_a, p.start_a, p.doc_b, p.start_b))
+    params = {
+        "threshold_verbatim": threshold_verbatim,
+        "threshold_paraphrase": threshold_paraphrase,
+        "splitter": _splitter_name(),
+    }
+    return Alignment(units, pairs, {d.doc_id: len(d.text) for d in inputs}, params=params)
+
+
+def _candidates(feats: list[_Feat], df: dict[str, int]) -> set[tuple[int, int]]:
+    """Sentence pairs (across documents) worth scoring: a shared 4-gram, or two
+    shared content words that are not everywhere in the story."""
+    # Terms in more sentences than this do not propose pairs (they still
+    # score): bounded, so the cost stays near-linear in the story's length.
+    cap = min(60, max(20, int(0.05 * len(feats))))
+    postings: dict[str, list[int]] = defaultdict(list)
+    grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for idx, f in enumerate(feats):
+        for t in f.content:
+            if df[t] <= cap:
+                postings[t].append(idx)
+        for g in f.shingles:
+            grams[g].append(idx)
+    out: set[tuple[int, int]] = set()
+    for members in grams.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                i, j = members[x], members[y]
+                if feats[i].unit.doc_id != feats[j].unit.doc_id:
+                    out.add((i, j))
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for members in postings.values():
+        for x in range(len(members)):
+            fi = feats[members[x]].unit.doc_id
+            for y in range(x + 1, len(members)):
+                if feats[members[y]].unit.doc_id != fi:
+                    shared[(members[x], members[y])] += 1
+    out.update(k for k, c in shared.items() if c >= 2)
+    return out
+
+
+# --------------------------------------------------------------------------- word diff
+
+
+def word_diff(
+    text_a: str, span_a: tuple[int, int], text_b: str, span_b: tuple[int, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Words of ``text_a[span_a]`` not in ``text_b[span_b]`` and the reverse, as
+    absolute ``(start, end)`` spans (adjacent differing words merged).
+
+    Words are compared folded (case, apostrophes, possessives); a word that only
+    moved (deleted here, inserted there) is not a difference, since outlets
+    reorder clauses."""
+    wa, wb = _words(text_a, *span_a), _words(text_b, *span_b)
+    only_a: list[int] = []
+    only_b: list[int] = []
+    for op in Levenshtein.opcodes([f for _, _, f in wa], [f for _, _, f in wb]):
+        if op.tag in ("replace", "delete"):
+            only_a.extend(range(op.src_start, op.src_end))
+        if op.tag in ("replace", "insert"):
+            only_b.extend(range(op.dest_start, op.dest_end))
+    # Moved words: present among the differences of both sides.
+    pool: dict[str, int] = defaultdict(int)
+    for i in only_b:
+        pool[wb[i][2]] += 1
+    moved_a: set[int] = set()
+    for i in only_a:
+        if pool[wa[i][2]] > 0:
+            pool[wa[i][2]] -= 1
+            moved_a.add(i)
+    pool = defaultdict(int)
+    for i in moved_a:
+        pool[wa[i][2]] += 1
+    moved_b: set[int] = set()
+    for i in only_b:
+        if pool[wb[i][2]] > 0:
+            pool[wb[i][2]] -= 1
+            moved_b.add(i)
+    return (
+        _merge_runs(wa, [i for i in only_a if i not in moved_a]),
+        _merge_runs(wb, [i for i in only_b if i not in moved_b]),
+    )
+
+
+def _merge_runs(words: list[tuple[int, int, str]], indices: list[int]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    last = -2
+    for i in sorted(indices):
+        s, e, _ = words[i]
+        if spans and i == last + 1:
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+        last = i
+    return spans
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _alive(a: Annotation) -> bool:
+    return a.deleted_at is None and a.status != "deleted"
+
+
+def _claim_similarity(a: Annotation, b: Annotation) -> tuple[float, bool]:
+    """Similarity of the two claim texts themselves, and whether a negation cue
+    differs between them (one side only)."""
+    fa = [_fold(m.group()) for m in _WORD.finditer(a.quote)]
+    fb = [_fold(m.group()) for m in _WORD.finditer(b.quote)]
+    ca = {_stem(w) for w in fa if w not in STOPWORDS}
+    cb = {_stem(w) for w in fb if w not in STOPWORDS}
+    content = _dice(ca, cb)
+    chars = fuzz.token_set_ratio(" ".join(fa), " ".join(fb)) / 100.0
+    neg_a = {w for w in fa if w in NEGATION_CUES or w.endswith("n't")}
+    neg_b = {w for w in fb if w in NEGATION_CUES or w.endswith("n't")}
+    return max(content, chars * content ** 0.5), bool(neg_a) != bool(neg_b)
+
+
+def propose_claim_links(
+    alignment: Alignment,
+    claims: Sequence[Annotation],
+    *,
+    same_as_threshold: float = 0.5,
+    partial_floor: float = 0.25,
+) -> list[ProposedLink]:
+    """Propose links between CLAIMs of different documents whose sentences align.
+
+    ``same_as`` when the aligned pair and the claims' own wording agree
+    strongly (claim-text similarity >= ``same_as_threshold``), ``partial``
+    down to ``partial_floor``, nothing below. ``contradicts`` only for otherwise ``same_as``
+    claims where a negation cue ("not", "denied", "never"...) is on one side
+    only. One link per unordered pair, head = claim of the lower doc id; the
+    score is the aligned pair's score times the claims' agreement."""
+    live = [c for c in claims if c.label == "CLAIM" and _alive(c)]
+    best: dict[tuple[str, str], ProposedLink] = {}
+    by_doc: dict[int, list[Annotation]] = defaultdict(list)
+    for c in live:
+        by_doc[c.doc_id].append(c)
+    for c in live:
+        # Every sentence the claim touches, and their counterparts.
+        touched = [
+            u for u in alignment.units.get(c.doc_id, []) if u.start < max(c.end, c.start + 1) and c.start < u.end
+        ]
+        for u in touched:
+            for p in alignment.counterparts(c.doc_id, u.start):
+                if p.doc_b <= c.doc_id:
+                    continue  # each unordered pair once, from the lower doc id
+                for other in by_doc.get(p.doc_b, []):
+                    if not (other.start < p.end_b and p.start_b < max(other.end, other.start + 1)):
+                        continue
+                    sim, negation = _claim_similarity(c, other)
+                    if sim < partial_floor:
+                        continue  # different parts of aligned sentences: not one claim
+                    score = round(p.score * (0.5 + 0.5 * sim), 4)
+                    if sim >= same_as_threshold and p.score >= 0.5 * same_as_threshold:
+                        kind = "contradicts" if negation else "same_as"
+                    else:
+                        kind = "partial"
+                    key = (c.id, other.id)
+                    if key not in best or score > best[key].score:
+                        best[key] = ProposedLink(c.id, other.id, kind, score)
+    return sorted(best.values(), key=lambda link: (-link.score, link.head_id, link.tail_id))
+
+
+# --------------------------------------------------------------------------- sources
+
+_LEADING = ("the ", "a ", "an ")
+
+
+def source_name(quote: str) -> str:
+    """The name a SOURCE span gives, for display: before an apposition comma,
+    without a leading article or possessive."""
+    name = unicodedata.normalize("NFKC", quote).strip()
+    # "Rahmatullah Nabil, former chief of ..." -> the name before the comma.
+    if "," in name and name.split(",", 1)[0].strip()[:1].isupper():
+        name = name.split(",", 1)[0]
+    name = name.strip(" \t\n\"'\u201c\u201d\u2018\u2019.:;")
+    for art in _LEADING:
+        if name.lower().startswith(art):
+            name = name[len(art) :]
+            break
+    name = re.sub(r"['\u2019]s?$", "", name).strip()
+    return name
+
+
+def _name_keys(name: str) -> tuple[str, set[str], bool]:
+    """Normalised full key, extra keys it answers to, and whether it is a proper name."""
+    words = [_fold(m.group()) for m in _WORD.finditer(name)]
+    raw_words = [m.group() for m in _WORD.finditer(name)]
+    full = " ".join(words)
+    keys = {full} if full else set()
+    proper = (
+        bool(raw_words)
+        and raw_words[0][:1].isupper()
+        and all(w[:1].isupper() or w.lower() in STOPWORDS for w in raw_words)
+    )
+    if proper:
+        caps = [w for w in raw_words if w[:1].isupper()]
+        if len(caps) > 1:
+            keys.add("".join(w[0] for w in caps).lower())  # Wall Street Journal -> wsj
+    return full, keys, proper
+
+
+def is_proper_name(text: str) -> bool:
+    """True when ``text`` (a SOURCE's words, see :func:`source_name`) is a proper
+    name: every word capitalised but function words ("Islamic State of Iraq")."""
+    return _name_keys(source_name(text))[2]
+
+
+def group_sources(sources: Sequence[Annotation], texts: dict[int, str] | None = None) -> list[SourceGroup]:
+    """Group SOURCE annotations that name the same entity, across documents.
+
+    Names are compared without case, leading article or possessive; a multiword
+    proper name also answers to its initials ("WSJ"), and a lone capitalised
+    word to a longer proper name ending in it ("Nabil" -> "Rahmatullah Nabil").
+    Descriptions ("one former unnamed official") group only with identical
+    descriptions. ``texts`` (doc id -> text) fills in empty quotes. Every
+    source is in exactly one group; groups are sorted by size then name."""
+    live = [s for s in sources if s.label == "SOURCE" and _alive(s)]
+    parent = list(range(len(live)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    names: list[str] = []  # for display: the name, or a description as written
+    info: list[tuple[str, set[str], bool]] = []
+    for s in live:
+        quote = s.quote or ((texts or {}).get(s.doc_id, "")[s.start : s.end])
+        name = source_name(quote)
+        info.append(_name_keys(name))
+        names.append(name if info[-1][2] else " ".join(quote.split()).strip(" \"'\u201c\u201d\u2018\u2019.:;,"))
+    owner: dict[str, int] = {}
+    for i, (full, keys, proper) in enumerate(info):
+        if not full:
+            continue
+        # Descriptions only meet their exact twin; names meet any of their keys.
+        for key in keys if proper else {full}:
+            tagged = ("p:" if proper else "d:") + key
+            if tagged in owner:
+                union(i, owner[tagged])
+            else:
+                owner[tagged] = i
+    # Surname (or last word) alone -> the longer proper name ending in it.
+    for i, (full, _keys, proper) in enumerate(info):
+        if proper and full and len(full.split()) == 1:
+            for j, (full_j, _kj, proper_j) in enumerate(info):
+                if j != i and proper_j and len(full_j.split()) > 1 and full_j.split()[-1] == full:
+                    union(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(live)):
+        groups[find(i)].append(i)
+    out: list[SourceGroup] = []
+    for members in groups.values():
+        # Display the longest proper name in the group, else the commonest form.
+        proper_names = [names[i] for i in members if info[i][2]]
+        pool = proper_names or [names[i] for i in members]
+        display = max(pool, key=lambda n: (len(n.split()), pool.count(n), n)) if pool else ""
+        out.append(SourceGroup(display, tuple(live[i].id for i in members)))
+    return sorted(out, key=lambda g: (-len(g.members), g.name.lower(), g.members))
