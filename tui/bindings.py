@@ -22,6 +22,11 @@ class Key:
     description: str
     group: str
     show: bool = False  # in the footer
+    short: str = ""  # footer text when the description is too long for 80 columns
+
+    @property
+    def footer(self) -> str:
+        return self.short or self.description
 
 
 # Display forms for key names that are not what a user types.
@@ -51,18 +56,20 @@ READER_KEYS: tuple[Key, ...] = (
     Key("move.page_down", "pagedown,space", "move('page', 1)", "page down", "Move"),
     Key("move.page_up", "pageup", "move('page', -1)", "page up", "Move"),
     # selecting and tagging (label keys are added from the schema)
-    Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True),
+    Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
     Key("cancel", "escape", "cancel", "cancel selection / link", "Tag"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
-    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True),
-    Key("annotation.delete", "x", "delete", "delete annotation / reject suggestion", "Tag", show=True),
-    Key("link.start", "r", "link_start", "link to a source or actor", "Tag", show=True),
+    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
+        short="edit"),
+    Key("annotation.delete", "x", "delete", "delete annotation / reject suggestion", "Tag",
+        show=True, short="del"),
+    Key("link.start", "r", "link_start", "link to a source or actor", "Tag", show=True, short="link"),
     Key("undo", "u", "undo", "undo", "Tag", show=True),
     Key("redo", "ctrl+r", "redo", "redo", "Tag"),
     # suggestions
-    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", show=True),
+    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", show=True, short="next sugg."),
     Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
     Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
     Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
@@ -74,7 +81,7 @@ READER_KEYS: tuple[Key, ...] = (
     Key("stories", "o", "stories", "story list", "Find"),
     Key("story.next", "right_square_bracket", "story_step(1)", "next story", "Find"),
     Key("story.prev", "left_square_bracket", "story_step(-1)", "previous story", "Find"),
-    Key("panel.toggle", "p", "toggle_panel", "annotation panel", "View", show=True),
+    Key("panel.toggle", "p", "toggle_panel", "annotation panel", "View", show=True, short="panel"),
     Key("refresh", "R", "refresh", "reload from the database", "View"),
     Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
     Key("help", "question_mark", "help", "help", "View", show=True),
@@ -84,7 +91,8 @@ READER_KEYS: tuple[Key, ...] = (
 
 def label_keys(schema: LabelSchema) -> tuple[Key, ...]:
     return tuple(
-        Key(f"tag.{spec.name}", spec.key, f"tag('{spec.name}')", f"tag as {spec.name}", "Tag", show=True)
+        Key(f"tag.{spec.name}", spec.key, f"tag('{spec.name}')", f"tag as {spec.name}", "Tag", show=True,
+            short=spec.name.lower())
         for spec in schema.labels
     )
 
@@ -94,7 +102,7 @@ def all_keys(schema: LabelSchema) -> tuple[Key, ...]:
 
 
 def to_bindings(keys: tuple[Key, ...]) -> list[Binding]:
-    return [Binding(k.keys, k.action, k.description, show=k.show, id=k.id) for k in keys]
+    return [Binding(k.keys, k.action, k.footer, show=k.show, id=k.id, tooltip=k.description) for k in keys]
 
 
 def display_keys(keys: str) -> str:

@@ -112,6 +112,11 @@ DEFAULT_SCHEMA = LabelSchema(
                 AttributeSpec("explicit", ("yes", "no")),
             ),
         ),
+        # The actor a motive is given for; motive cues suggest it as the link's tail.
+        LabelSpec(
+            "ACTOR", "t", "green",
+            (AttributeSpec("type", ("person", "group", "organisation", "state", "other")),),
+        ),
     ),
     relations=(
         RelationSpec("attributed_to", ("CLAIM", "MOTIVE"), ("SOURCE",)),

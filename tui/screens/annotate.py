@@ -48,6 +48,7 @@ class AnnotateScreen(Screen):
         self.anns: dict[int, list[Annotation]] = {}
         self.rels: list[Relation] = []
         self.suggs: dict[int, list[Suggestion]] = {}
+        self.repeated: dict[int, list] = {}
         self.shown_layers: set[str] = set(LAYERS)
         self.link_head: Annotation | None = None
         self.search_query = ""
@@ -88,6 +89,8 @@ class AnnotateScreen(Screen):
         await container.remove_children()
         self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
         await container.mount_all(self.panes)
+        self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
+                         for doc in self.docs}
         for pane in self.panes:
             self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
         self.reload()
@@ -129,7 +132,10 @@ class AnnotateScreen(Screen):
                                            for s in self.visible_suggestions(pane.doc.id)])
 
     def visible_suggestions(self, doc_id: int) -> list[Suggestion]:
-        shown = [s for s in self.suggs.get(doc_id, []) if s.layer in self.shown_layers]
+        # The second copy of a repeated passage would only repeat the first one's suggestions.
+        repeats = self.repeated.get(doc_id, [])
+        shown = [s for s in self.suggs.get(doc_id, []) if s.layer in self.shown_layers
+                 and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
         return self.session.visible_suggestions(doc_id, shown)
 
     def update_header(self) -> None:
