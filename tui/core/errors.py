@@ -86,3 +86,9 @@ class ModelError(DiptychError):
 
 class ExportError(DiptychError):
     code = "D060"
+
+
+class ReviewError(DiptychError):
+    """Agreement or adjudication cannot run as asked."""
+
+    code = "D080"

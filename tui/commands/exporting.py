@@ -1,0 +1,166 @@
+"""`diptych export`: annotations out as Prodigy / doccano / flat JSONL or a spaCy DocBin."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO
+
+import click
+
+from tui.cli import db_option, fail
+from tui.core.errors import DiptychError, ExportError
+
+# Shown only on a terminal, and only once an export has run this long: a quick
+# export should not flash a bar.
+PROGRESS_DELAY = 0.5
+# At most this many skipped-span lines; the rest are counted.
+MAX_LISTED = 200
+
+
+class _Progress:
+    """A one-line progress display on stderr, never on the data stream."""
+
+    def __init__(self, stream: IO[str], story_count: int) -> None:
+        self.stream = stream
+        self.stories = story_count
+        self.story = 0
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if done == 1:
+            self.story += 1
+        now = time.monotonic()
+        if now - self.started < PROGRESS_DELAY or (now - self.last < 0.1 and done != total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        story = f" story {self.story}/{self.stories}" if self.stories > 1 else ""
+        self.stream.write(f"\rexporting{story} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} documents")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _root_param(ctx: click.Context, name: str) -> str | None:
+    root = ctx.find_root()
+    return root.params.get(name) if root is not ctx else None
+
+
+@click.command("export")
+@db_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["prodigy", "doccano", "flat", "spacy"]),
+              default="prodigy", show_default=True, help="Output format.")
+@click.option("--annotator", help="Only this annotator's annotations (default: everyone's, one record each).")
+@click.option("--story", help="Only this story (title or id; default: all stories).")
+@click.option("-o", "--output", help="File to write, or - for stdout "
+              "(default annotations/<story-or-all>-<format>.jsonl, .spacy for spacy).")
+@click.pass_context
+def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | None, story: str | None,
+               output: str | None) -> None:
+    """Export annotations.
+
+    \b
+    prodigy  one line per document and annotator: text, meta, spans with
+             token_start/token_end (spaCy English tokens), relations (default)
+    doccano  one line per document and annotator: label + entities/relations
+    flat     one line per annotation, with TextQuote/TextPosition selectors
+    spacy    a DocBin: doc.spans[LABEL] per label and doc.spans["sc"] with all,
+             ready for a spancat config; spans off token boundaries are left
+             out and listed on stderr
+
+    Deleted annotations are never exported. Messages and the progress bar go to
+    stderr, so `-o -` gives clean data on stdout.
+    """
+    from tui.core.export import default_output_path, export, export_to_path, resolve_story
+    from tui.core.session import resolve_db_path
+    from tui.core.store import Store
+
+    db = db or _root_param(ctx, "db")
+    story = story or _root_param(ctx, "story")
+    err = sys.stderr
+    try:
+        store = Store.open(resolve_db_path(db), readonly=True, create=False)
+    except DiptychError as exc:
+        fail(exc)
+        return
+    progress = None
+    try:
+        chosen = resolve_story(store, story)
+        if annotator is not None and annotator not in store.annotators():
+            known = ", ".join(store.annotators()) or "none yet"
+            raise ExportError(f"{annotator!r} has no annotations in {store.path}",
+                              hint=f"annotators with annotations: {known}")
+        if err.isatty():
+            progress = _Progress(err, 1 if chosen is not None else len(store.stories()))
+        kwargs = {"annotator": annotator, "story": chosen, "progress": progress}
+        if output == "-":
+            if fmt == "spacy" and sys.stdout.isatty():
+                raise ExportError("a spaCy DocBin is binary and would garble the terminal",
+                                  hint="pass -o FILE, or redirect stdout to a file or pipe")
+            stdout = sys.stdout.buffer
+            try:
+                stats = export(store, fmt, stdout, **kwargs)
+                stdout.flush()
+            except BrokenPipeError:
+                # `diptych export -o - | head`: the reader has all it wants.
+                _silence_stdout()
+                sys.exit(0)
+            where = "stdout"
+        else:
+            path = output or default_output_path(fmt, chosen)
+            stats = export_to_path(store, fmt, path, **kwargs)
+            where = str(path)
+    except DiptychError as exc:
+        if progress is not None:
+            progress.close()
+        fail(exc)
+        return
+    finally:
+        store.close()
+    if progress is not None:
+        progress.close()
+    _report(err, stats, where)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; point it at /dev/null so that flush
+    # does not raise a second BrokenPipeError.
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _report(err: IO[str], stats, where: str) -> None:
+    unit = "annotations" if stats.format == "flat" else ("docs" if stats.format == "spacy" else "records")
+    click.echo(f"exported {stats.records} {unit} ({stats.spans} spans, {stats.relations} relations) "
+               f"from {stats.documents} documents as {stats.format} to {where}", file=err)
+    if not stats.misaligned:
+        return
+    n = len(stats.misaligned)
+    if stats.format == "spacy":
+        click.echo(f"{n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries and were "
+                   "LEFT OUT of the DocBin (their annotations are unchanged; a prodigy/flat export keeps them):",
+                   file=err)
+    else:
+        click.echo(f"note: {n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries; "
+                   "they are exported with exact character offsets and token_start/token_end covering "
+                   "every token they touch:", file=err)
+    for problem in stats.misaligned[:MAX_LISTED]:
+        click.echo(f"  {problem.describe()}", file=err)
+    if n > MAX_LISTED:
+        click.echo(f"  … and {n - MAX_LISTED} more", file=err)
+
+
+__all__ = ["export_cmd"]
