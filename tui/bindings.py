@@ -81,6 +81,10 @@ READER_KEYS: tuple[Key, ...] = (
     Key("stories", "o", "stories", "story list", "Find"),
     Key("story.next", "right_square_bracket", "story_step(1)", "next story", "Find"),
     Key("story.prev", "left_square_bracket", "story_step(-1)", "previous story", "Find"),
+    # adjudication (diptych review --compare A B)
+    Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review"),
+    Key("review.accept_version", "Y", "accept_version", "accept this annotator's whole document into gold",
+        "Review"),
     Key("panel.toggle", "p", "toggle_panel", "annotation panel", "View", show=True, short="panel"),
     Key("refresh", "R", "refresh", "reload from the database", "View"),
     Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.bindings import all_keys, to_bindings
+from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
 from tui.core.text import word_at
@@ -49,6 +50,7 @@ class AnnotateScreen(Screen):
         self.rels: list[Relation] = []
         self.suggs: dict[int, list[Suggestion]] = {}
         self.repeated: dict[int, list] = {}
+        self.comparisons: dict[int, dict[str, object]] = {}
         self.shown_layers: set[str] = set(LAYERS)
         self.link_head: Annotation | None = None
         self.search_query = ""
@@ -56,6 +58,8 @@ class AnnotateScreen(Screen):
         self.save_state = "all changes saved"
         self.save_error = False
         self.suggest_status = ""
+        # Adjudication: the compared annotators' spans are shown as candidates for gold.
+        self.compare: tuple[str, ...] = tuple(self.app.compare)
 
     # ------------------------------------------------------------ layout
 
@@ -91,8 +95,9 @@ class AnnotateScreen(Screen):
         await container.mount_all(self.panes)
         self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
                          for doc in self.docs}
-        for pane in self.panes:
-            self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
+        if not self.compare:
+            for pane in self.panes:
+                self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
         self.reload()
         self.current = 0
         pos = self.session.position() if restore else None
@@ -105,7 +110,10 @@ class AnnotateScreen(Screen):
             self.panes[self.current].view.focus()
         else:
             self.say(("This story has no documents.", "bold"))
-        if self.app.suggest:
+        if self.compare:
+            self.set_suggest_status("review: " + " · ".join(self.compare) + f" → {self.session.annotator}; "
+                                    "e next candidate, y accept, Y accept version, x reject")
+        elif self.app.suggest:
             self.compute_suggestions()
         else:
             self.set_suggest_status("suggestions off (--no-suggest)")
@@ -117,6 +125,8 @@ class AnnotateScreen(Screen):
         doc_ids = [d.id for d in self.docs]
         for doc in self.docs:
             self.anns[doc.id] = self.session.annotations(doc.id)
+            if self.compare:
+                self.suggs[doc.id] = self.candidates(doc.id)
         self.rels = self.session.relations(doc_ids) if doc_ids else []
         statuses = self.session.statuses()
         for pane in self.panes:
@@ -134,14 +144,18 @@ class AnnotateScreen(Screen):
     def visible_suggestions(self, doc_id: int) -> list[Suggestion]:
         # The second copy of a repeated passage would only repeat the first one's suggestions.
         repeats = self.repeated.get(doc_id, [])
-        shown = [s for s in self.suggs.get(doc_id, []) if s.layer in self.shown_layers
+        shown = [s for s in self.suggs.get(doc_id, []) if (s.layer in self.shown_layers or s.layer == "review")
                  and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
         return self.session.visible_suggestions(doc_id, shown)
 
     def update_header(self) -> None:
         statuses = self.session.statuses()
         done = sum(1 for d in self.docs if statuses.get(d.id) == "done")
-        mode = ""
+        progress = f"{done}/{len(self.docs)} done"
+        if self.app.review:
+            all_done, total = review.progress(self.session, self.session.annotator)
+            progress += f" · queue {all_done}/{total}"
+        mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
         if self.link_head is not None:
             mode = f"LINK from {self.link_head.label}"
         elif self.panes and self.pane.view.selection is not None:
@@ -149,7 +163,7 @@ class AnnotateScreen(Screen):
         self.query_one(HeaderBar).show(
             story=self.story.title if self.story else "?", documents=len(self.docs),
             annotator=self.session.annotator, save_state=self.save_state,
-            progress=f"{done}/{len(self.docs)} done", mode=mode, error=self.save_error)
+            progress=progress, mode=mode, error=self.save_error)
 
     def update_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -224,6 +238,10 @@ class AnnotateScreen(Screen):
             self.say(*parts)
             return
         sugg = self.suggestion_at(self.pane, view.cursor)
+        if sugg is not None and sugg.layer == "review":
+            self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
+                     f" by {sugg.version.replace('+', ', ')}", ("  y accept · Y whole version · x reject", "dim"))
+            return
         if sugg is not None:
             keys = "/".join(spec.key for spec in self.app.schema.labels)
             kind = f" ({sugg.kind})" if sugg.kind else ""
@@ -312,6 +330,9 @@ class AnnotateScreen(Screen):
             done = self.write(self.session.tag, doc.id, rng[0], rng[1], label)
         else:
             sugg = self.suggestion_at(pane, view.cursor)
+            if sugg is not None and self.compare and label == sugg.label:
+                self.accept_candidate(pane, sugg)
+                return
             if sugg is not None:
                 partner = self.partner_of(doc.id, sugg) if label == sugg.label else None
                 done = self.write(self.session.accept_suggestion, doc.id, sugg, label, partner)
@@ -508,6 +529,14 @@ class AnnotateScreen(Screen):
 
     async def action_story_step(self, step: int) -> None:
         ids = [s.id for s in self.session.stories()]
+        if self.app.review:
+            # The queue: stories with a document this annotator has not finished.
+            left = [st.story_id for st in review.story_statuses(self.session, self.session.annotator)
+                    if st.done < st.total]
+            ids = sorted(set(left) | {self.story_id}, key=ids.index)
+            if len(ids) < 2:
+                self.notify_plain("no other story with work left in your queue")
+                return
         if len(ids) < 2:
             self.notify_plain("this is the only story")
             return
@@ -569,6 +598,54 @@ class AnnotateScreen(Screen):
                 self.session.save_position(self.story_id, self.pane.doc.id, self.pane.view.cursor)
             except DiptychError:
                 pass  # losing the reading position must never block quitting
+
+    # ------------------------------------------------------------ adjudication
+
+    def candidates(self, doc_id: int) -> list[Suggestion]:
+        """The compared annotators' spans, as suggestions that gold can accept."""
+        spans = {who: self.session.annotations_of(doc_id, [who]) for who in self.compare}
+        self.comparisons[doc_id] = {}
+        out = []
+        for cmp in review.compare_spans(spans):
+            sugg = Suggestion(cmp.start, cmp.end, cmp.label, "review", "+".join(cmp.annotators),
+                              layer="review", kind=cmp.status)
+            self.comparisons[doc_id][sugg.key] = cmp
+            out.append(sugg)
+        return out
+
+    def accept_candidate(self, pane: ArticlePane, sugg: Suggestion) -> None:
+        cmp = self.comparisons.get(pane.doc.id, {}).get(sugg.key)
+        if cmp is None:
+            return
+        copied = self.write(review.copy_to_gold, self.session, pane.doc.id, list(cmp.ids[:1]),
+                            gold=self.session.annotator)
+        if copied is not None:
+            self.notify_plain(f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”")
+        self.reload()
+        self.describe_cursor()
+
+    def action_accept_candidate(self) -> None:
+        if not self.compare:
+            self.notify_plain("y accepts spans in review mode: diptych review --compare A B")
+            return
+        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        if sugg is None:
+            self.notify_plain("no candidate under the cursor (e jumps to the next)")
+            return
+        self.accept_candidate(self.pane, sugg)
+
+    def action_accept_version(self) -> None:
+        if not self.compare:
+            self.notify_plain("Y accepts a version in review mode: diptych review --compare A B")
+            return
+        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
+        who = cmp.annotators[0] if cmp else self.compare[0]
+        copied = self.write(review.copy_to_gold, self.session, self.pane.doc.id, who, gold=self.session.annotator)
+        if copied is not None:
+            self.notify_plain(f"accepted {who}'s version of this article: {len(copied.created)} new span(s)")
+        self.reload()
+        self.describe_cursor()
 
     # ------------------------------------------------------------ suggestions (background)
 
