@@ -1,0 +1,468 @@
+"""Offsets, boundaries, quote selectors and safe display of article text.
+
+Every offset here is a Python code-point offset into an article text that never
+changes after import; spans are half-open ``(start, end)`` pairs.
+
+Plain Python only: this module must never import textual or rich (cell widths
+belong to the widgets, which measure with ``rich.cells``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from functools import cache
+from typing import Sequence
+
+Span = tuple[int, int]
+
+# --------------------------------------------------------------------------- words
+
+
+@cache
+def _mark_class() -> str:
+    """A regex character class body holding every combining mark (category M*).
+
+    Python's ``re`` has no ``\\p{M}``, and ``\\w`` leaves out marks, so "e\\u0301"
+    or Arabic with harakat would otherwise break inside a word. Built once, on
+    first use, from the planes that hold marks.
+    """
+    ranges: list[list[int]] = []
+    planes = [range(0x0300, 0x20000), range(0xE0100, 0xE01F0)]
+    for plane in planes:
+        for cp in plane:
+            if unicodedata.category(chr(cp))[0] == "M":
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
+
+
+@cache
+def _word_re() -> re.Pattern[str]:
+    char = rf"(?:[^\W_]|[{_mark_class()}])"
+    # Apostrophes and hyphens join word pieces ("Taliban’s", "take-over");
+    # a dot or comma joins digits only ("3.5", "1,000").
+    joiner = r"(?:['’\-‐‑]|(?<=\d)[.,](?=\d))"
+    return re.compile(rf"{char}+(?:{joiner}{char}+)*")
+
+
+def words(text: str) -> list[Span]:
+    """Spans of the words in ``text``: runs of letters, digits and combining
+    marks, joined across internal apostrophes and hyphens."""
+    return [m.span() for m in _word_re().finditer(text)]
+
+
+def _scan_from(text: str, offset: int) -> int:
+    """A position at or before ``offset`` that is not inside a word (words never
+    contain whitespace), so a regex scan from there sees whole words."""
+    pos = max(0, min(offset, len(text)))
+    while pos > 0 and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def word_at(text: str, offset: int) -> Span | None:
+    """The word containing the character at ``offset``, or None (whitespace,
+    punctuation, or ``offset`` at/after the end of the text)."""
+    if not 0 <= offset < len(text):
+        return None
+    for m in _word_re().finditer(text, _scan_from(text, offset)):
+        if m.start() > offset:
+            return None
+        if m.end() > offset:
+            return m.span()
+    return None
+
+
+def next_word_start(text: str, offset: int) -> int:
+    """Start of the first word that starts after ``offset``; ``len(text)`` if none."""
+    current = word_at(text, offset)
+    pos = current[1] if current else max(0, offset + 1)
+    m = _word_re().search(text, min(pos, len(text)))
+    return m.start() if m else len(text)
+
+
+def prev_word_start(text: str, offset: int) -> int:
+    """Start of the last word that starts before ``offset``; 0 if none.
+
+    Inside a word (past its first character) that is the word's own start, as
+    vim's ``b`` does.
+    """
+    offset = max(0, min(offset, len(text)))
+    window = 256
+    while True:
+        lo = _scan_from(text, max(0, offset - window))
+        last = None
+        # endpos cuts a word that straddles ``offset`` but keeps its start right.
+        for m in _word_re().finditer(text, lo, offset):
+            last = m.start()
+        if last is not None:
+            return last
+        if lo == 0:
+            return 0
+        window *= 4
+
+
+# ----------------------------------------------------------------------- sentences
+
+# Tokens ending in "." that rarely end a sentence. Kept short on purpose:
+# "Inc." or "etc." often do end one, so they are not here.
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms mx dr prof sr jr st gen col lt sgt capt cpt maj cmdr adm rep sen gov
+    pres rev hon fr mt ft vs approx dept est
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+# Abbreviations only before a number ("No. 5", "Vol. 2"); "no." ends sentences.
+_NUMBER_ABBREVIATIONS = frozenset("no nos vol fig pp art".split())
+_TERMINAL_RE = re.compile(r"[.!?…]+|[。！？]")
+_CLOSERS = frozenset("\"'”’»)]}")
+_OPENERS = frozenset("\"'“‘«([{¿¡")
+
+
+def _lines(text: str) -> list[Span]:
+    """Non-blank lines, trimmed of surrounding whitespace."""
+    spans = []
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        s, e = _trim(text, pos, end)
+        if s < e:
+            spans.append((s, e))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, line_start: int, dot: int, following: str) -> bool:
+    """True when the "." at ``dot`` ends an abbreviation or an initial;
+    ``following`` is the first character of what comes next."""
+    i = dot
+    while i > line_start and not text[i - 1].isspace():
+        i -= 1
+    token = text[i:dot].lstrip("".join(_OPENERS))
+    if not token:
+        return False
+    if len(token) == 1 and token.isalpha():
+        return True  # an initial: "J. Smith"
+    if "." in token:
+        return True  # "U.S.", "e.g.", "a.m."
+    lower = token.lower()
+    return lower in _ABBREVIATIONS or (lower in _NUMBER_ABBREVIATIONS and following.isdigit())
+
+
+def _starts_sentence(ch: str) -> bool:
+    # Scripts without case (Arabic, Hebrew, CJK) count as a capital.
+    return ch.isupper() or ch.isdigit() or ch in _OPENERS or (ch.isalpha() and not ch.islower())
+
+
+def sentences(text: str) -> list[Span]:
+    """Rule-based sentence spans, trimmed of whitespace; never cross a newline.
+
+    A sentence ends at ``. ! ? …`` (plus closing quotes/brackets) when followed
+    by whitespace and a capital, digit or opening quote, or by the end of the
+    line; not after abbreviations ("Mr.", "Aug."), initials ("J.") or dotted
+    tokens ("U.S."). CJK full stops always end one. "the U.S. The next day" stays
+    one sentence: the rule prefers missing a split to splitting a name.
+    """
+    spans: list[Span] = []
+    for ls, le in _lines(text):
+        start = ls
+        for m in _TERMINAL_RE.finditer(text, ls, le):
+            end = m.end()
+            while end < le and text[end] in _CLOSERS:
+                end += 1
+            if m.group()[0] not in "。！？":
+                if end < le and not text[end].isspace():
+                    continue  # "3.5", "U.S" inside a token
+                j = end
+                while j < le and text[j].isspace():
+                    j += 1
+                if j < le and not _starts_sentence(text[j]):
+                    continue
+                if j < le and m.group() == "." and _is_abbreviation(text, ls, m.start(), text[j]):
+                    continue
+            s, e = _trim(text, start, end)
+            if s < e:
+                spans.append((s, e))
+            start = end
+        s, e = _trim(text, start, le)
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Each non-blank line is a paragraph (trimmed); blank lines separate them."""
+    return _lines(text)
+
+
+def span_containing(spans: Sequence[Span], offset: int) -> Span | None:
+    """The span of a sorted, non-overlapping list that contains ``offset``."""
+    i = bisect_right(spans, (offset, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
+    return None
+
+
+def sentence_at(text: str, offset: int) -> Span | None:
+    """The sentence containing ``offset``; None between sentences."""
+    return span_containing(sentences(text), offset)
+
+
+def paragraph_at(text: str, offset: int) -> Span | None:
+    """The paragraph containing ``offset``; None on blank lines and newlines."""
+    return span_containing(paragraphs(text), offset)
+
+
+# ----------------------------------------------------------------------- selection
+
+# Punctuation that never starts or ends an annotation on its own.
+_LEAD_STRIP = frozenset(",;:.!?…-–—/")
+_TAIL_STRIP = frozenset(",;:-–—/")
+_PAIRS = {"“": "”", "‘": "’", "«": "»", "(": ")", "[": "]", "{": "}", '"': '"', "'": "'"}
+_CLOSE_TO_OPEN = {v: k for k, v in _PAIRS.items()}
+
+
+def snap_to_words(text: str, start: int, end: int) -> Span:
+    """Grow a selection to whole words and trim what surrounds them.
+
+    An end that falls inside a word extends to the word's end, a start inside a
+    word back to its start. Then whitespace is trimmed, leading ``, ; : . ! ?``
+    and dashes are dropped, trailing ``, ; :`` and dashes too (a final ``.``, ``!``
+    or ``?`` stays: a sentence selection keeps its full stop), and a quote or
+    bracket at either end is dropped unless its partner is inside the
+    selection. A selection with no word character collapses to ``(s, s)``.
+    """
+    n = len(text)
+    start, end = sorted((max(0, min(start, n)), max(0, min(end, n))))
+    if start == end:
+        return start, end
+    w = word_at(text, start)
+    if w and w[0] < start:
+        start = w[0]
+    w = word_at(text, end - 1)
+    if w and w[1] > end:
+        end = w[1]
+    changed = True
+    while changed and start < end:
+        changed = False
+        s, e = _trim(text, start, end)
+        if (s, e) != (start, end):
+            start, end, changed = s, e, True
+            continue
+        first, last = text[start], text[end - 1]
+        if first in _LEAD_STRIP:
+            start, changed = start + 1, True
+        elif last in _TAIL_STRIP:
+            end, changed = end - 1, True
+        elif first in _PAIRS and (end - start < 2 or _PAIRS[first] not in text[start + 1 : end]):
+            start, changed = start + 1, True
+        elif last in _CLOSE_TO_OPEN and (end - start < 2 or _CLOSE_TO_OPEN[last] not in text[start : end - 1]):
+            end, changed = end - 1, True
+    if not _word_re().search(text, start, end):
+        return start, start
+    return start, end
+
+
+# ------------------------------------------------------------------ quote selectors
+
+
+def make_selector(text: str, start: int, end: int, context: int = 32) -> dict[str, str]:
+    """A W3C TextQuoteSelector: the exact quote plus up to ``context`` code
+    points either side."""
+    return {
+        "exact": text[start:end],
+        "prefix": text[max(0, start - context) : start],
+        "suffix": text[end : end + context],
+    }
+
+
+def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """How many code points of prefix (read backwards) and suffix (forwards)
+    agree with the text around ``[start, end)``."""
+    score = 0
+    for a, b in zip(reversed(text[max(0, start - len(prefix)) : start]), reversed(prefix)):
+        if a != b:
+            break
+        score += 1
+    for a, b in zip(text[end : end + len(suffix)], suffix):
+        if a != b:
+            break
+        score += 1
+    return score
+
+
+def _unique_best(candidates: list[tuple[int, int]], old_start: int) -> int | None:
+    """Index of the candidate closest to ``old_start``, or None on a tie."""
+    distances = sorted((abs(s - old_start), i) for i, (s, _e) in enumerate(candidates))
+    if len(distances) > 1 and distances[0][0] == distances[1][0]:
+        return None
+    return distances[0][1]
+
+
+FUZZY_THRESHOLD = 90.0
+
+
+def reanchor(new_text: str, selector: dict[str, str], old_start: int, old_end: int) -> Span | None:
+    """Place a quote selector in ``new_text``; None rather than a wrong place.
+
+    Tried in order: the exact quote at the old offsets; the only occurrence of
+    the exact quote; among several occurrences, those whose prefix/suffix agree
+    best (more than half the stored context must agree), then the one nearest
+    the old offset (a tie gives None); finally a fuzzy match (rapidfuzz partial ratio >=
+    ``FUZZY_THRESHOLD``) in a window around the old offset, refused when a
+    second, distinct place in the window matches as well.
+    """
+    exact = selector.get("exact", "")
+    prefix = selector.get("prefix", "")
+    suffix = selector.get("suffix", "")
+    if not exact:
+        return None
+    if new_text[old_start:old_end] == exact:
+        return old_start, old_end
+
+    hits = []
+    pos = new_text.find(exact)
+    while pos >= 0:
+        hits.append((pos, pos + len(exact)))
+        pos = new_text.find(exact, pos + 1)
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        scores = [_context_score(new_text, s, e, prefix, suffix) for s, e in hits]
+        best = max(scores)
+        # A stray matching space is no evidence: more than half the stored
+        # context must agree before one copy is preferred to another.
+        if best == 0 or best <= (len(prefix) + len(suffix)) / 2:
+            return None
+        top = [h for h, sc in zip(hits, scores) if sc == best]
+        if len(top) == 1:
+            return top[0]
+        i = _unique_best(top, old_start)
+        return None if i is None else top[i]
+    return _fuzzy(new_text, exact, prefix, suffix, old_start)
+
+
+def _fuzzy(new_text: str, exact: str, prefix: str, suffix: str, old_start: int) -> Span | None:
+    from rapidfuzz import fuzz
+
+    if len(exact) < 4:
+        return None  # too short for a similarity score to mean anything
+    margin = 2 * len(exact) + 256
+    lo = max(0, old_start - margin)
+    hi = min(len(new_text), old_start + len(exact) + margin)
+    window = new_text[lo:hi]
+    if len(window) < len(exact) // 2:
+        return None
+    first = fuzz.partial_ratio_alignment(exact, window, score_cutoff=FUZZY_THRESHOLD)
+    if first is None:
+        return None
+    found = [(lo + first.dest_start, lo + first.dest_end)]
+    # Blank out the first place and look again: a second good place means the
+    # quote is ambiguous unless its context settles it.
+    masked = window[: first.dest_start] + "\0" * (first.dest_end - first.dest_start) + window[first.dest_end :]
+    second = fuzz.partial_ratio_alignment(exact, masked, score_cutoff=FUZZY_THRESHOLD)
+    if second is not None:
+        other = (lo + second.dest_start, lo + second.dest_end)
+        if other[0] < found[0][1] and found[0][0] < other[1]:
+            second = None
+        else:
+            found.append(other)
+    if len(found) > 1:
+        scores = [_context_score(new_text, s, e, prefix, suffix) for s, e in found]
+        if scores[0] == scores[1]:
+            return None
+        found = [found[scores.index(max(scores))]]
+    s, e = _trim(new_text, *found[0])
+    return (s, e) if s < e else None
+
+
+# ------------------------------------------------------------------------ display
+
+# One visible placeholder for invisible format characters (bidi controls,
+# zero-width spaces/joiners, BOM, other Unicode "Cf" and line/paragraph
+# separators): shown as "¤", one cell, so an annotator sees that something is
+# there and every code point keeps a place on screen.
+PLACEHOLDER = "¤"
+# Tab is shown as one arrow cell, not expanded, so offsets and cells stay 1:1.
+TAB_GLYPH = "→"
+# C1 controls (U+0080-U+009F) have no control picture of their own.
+C1_GLYPH = "␦"
+# A lone UTF-16 surrogate cannot be encoded for the terminal at all.
+SURROGATE_GLYPH = "\ufffd"
+# Shown before a combining mark that has no base character (display_text only).
+DOTTED_CIRCLE = "◌"
+
+
+@cache
+def display_char(ch: str) -> str:
+    """How one code point of article text is shown on a terminal.
+
+    - ``"\\n"`` is returned unchanged (callers break lines on it);
+    - other C0 controls become Unicode control pictures (ESC -> "␛",
+      CR -> "␍", NUL -> "␀"), DEL -> "␡", C1 controls -> "␦";
+    - tab -> "→" (one cell);
+    - bidi controls (U+200E/F, U+202A-202E, U+2066-2069, U+061C), zero-width
+      characters (U+200B-200D, U+2060, U+FEFF), every other format character
+      (category Cf) and U+2028/U+2029 -> "¤";
+    - soft hyphen -> "-", lone surrogates -> U+FFFD;
+    - everything else is unchanged (combining marks, wide CJK, emoji, RTL
+      letters: their width is the widget's business).
+    """
+    o = ord(ch)
+    if ch == "\n":
+        return ch
+    if ch == "\t":
+        return TAB_GLYPH
+    if o < 0x20:
+        return chr(0x2400 + o)
+    if o == 0x7F:
+        return "␡"
+    if 0x80 <= o < 0xA0:
+        return C1_GLYPH
+    if o == 0xAD:
+        return "-"
+    if o < 0x300:
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Cf" or category in ("Zl", "Zp"):
+        return PLACEHOLDER
+    if category == "Cs":
+        return SURROGATE_GLYPH
+    return ch
+
+
+def display_text(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` made safe for a one-off label (annotation lists, titles).
+
+    Applies :func:`display_char` to each code point; with ``keep_newlines``
+    False a newline shows as "␤". A combining mark at the very start gets a
+    dotted circle to sit on. Not for offset work: use the article widget.
+    """
+    out = []
+    for ch in text:
+        if ch == "\n" and not keep_newlines:
+            out.append("␤")
+        else:
+            out.append(display_char(ch))
+    if text and unicodedata.category(text[0])[0] == "M":
+        out.insert(0, DOTTED_CIRCLE)
+    return "".join(out)
