@@ -81,6 +81,13 @@ READER_KEYS: tuple[Key, ...] = (
     Key("stories", "o", "stories", "story list", "Find"),
     Key("story.next", "right_square_bracket", "story_step(1)", "next story", "Find"),
     Key("story.prev", "left_square_bracket", "story_step(-1)", "previous story", "Find"),
+    # comparing the articles
+    Key("align.jump", "f", "jump_counterpart", "jump the other pane(s) to this sentence's counterpart", "Compare",
+        show=True, short="counterpart"),
+    Key("align.sync", "S", "toggle_sync", "synchronized scrolling by alignment on/off", "Compare"),
+    Key("align.diff", "d", "toggle_diff", "show the words that differ in aligned sentences", "Compare"),
+    Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
+    Key("compare.screen", "C", "compare_screen", "comparison report (claims x outlets...)", "Compare"),
     # adjudication (diptych review --compare A B)
     Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review"),
     Key("review.accept_version", "Y", "accept_version", "accept this annotator's whole document into gold",

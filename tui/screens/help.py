@@ -37,6 +37,13 @@ def legend(schema: LabelSchema) -> Text:
         text.append(spec.name.lower(), style=f"underline {spec.color}")
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
+    text.append("Gutter: ")
+    for char, style, meaning in (("=", "bold green", "verbatim in another article"),
+                                 ("~", "cyan", "paraphrased in another"), ("+", "bold yellow", "only in this one"),
+                                 ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
+        text.append(char, style=style)
+        text.append(f" {meaning}  ")
+    text.append("\nDiffering words (d) are italic.\n")
     text.append("Mouse: click moves the cursor, drag selects. ctrl+p lists every action.\n")
     return text
 
