@@ -166,9 +166,20 @@ class AnnotationSession:
              label: str | None = None) -> Annotation:
         old = self._own(ann_id)
         new_label = label or old.label
-        self.schema.label(new_label)
-        new_attrs = dict(old.attrs if attrs is None else attrs)
+        spec = self.schema.label(new_label)
+        if attrs is None:
+            # Relabelling keeps only the attributes the new label has: a CLAIM's
+            # certainty means nothing on a SOURCE, and must not block the change.
+            fits = {a.name: a.choices for a in spec.attributes}
+            new_attrs = {k: v for k, v in old.attrs.items() if v in fits.get(k, ())}
+        else:
+            new_attrs = dict(attrs)
         self._check_attrs(new_label, new_attrs)
+        if new_label != old.label:
+            for other in self.store.annotations(old.doc_id, self.annotator):
+                if (other.start, other.end, other.label) == (old.start, old.end, new_label):
+                    raise SpanError(f"“{_short(old.quote)}” is already tagged {new_label}",
+                                    hint="delete one of the two instead")
         new = replace(old, label=new_label, attrs=new_attrs, note=old.note if note is None else note,
                       updated_at=now())
         self.store.write_batch(self.annotator, self.session_id, [("annotation", ann_id, annotation_row(new))],
@@ -203,8 +214,14 @@ class AnnotationSession:
                                     for r in self.schema.relations)
                 raise SpanError(f"no relation goes from {head.label} to {tail.label}", hint=f"allowed: {allowed}")
             rel_type = spec.name
-        elif rel_type not in {r.name for r in self.schema.relations}:
-            raise SpanError(f"unknown relation type {rel_type!r}")
+        else:
+            spec = next((r for r in self.schema.relations if r.name == rel_type), None)
+            if spec is None:
+                raise SpanError(f"unknown relation type {rel_type!r}",
+                                hint=f"use one of {', '.join(r.name for r in self.schema.relations)}")
+            if head.label not in spec.heads or not (tail.label in spec.tails or "*" in spec.tails):
+                raise SpanError(f"{rel_type} cannot go from {head.label} to {tail.label}",
+                                hint=f"{rel_type} goes from {'/'.join(spec.heads)} to {'/'.join(spec.tails)}")
         for rel in self.store.relations(annotator=self.annotator, doc_ids=[head.doc_id]):
             if (rel.head_id, rel.tail_id, rel.type) == (head_id, tail_id, rel_type):
                 raise SpanError(f"these spans are already linked as {rel_type}")
@@ -256,11 +273,18 @@ class AnnotationSession:
             made.append(ann)
             changes.append(("annotation", ann.id, annotation_row(ann)))
             changes.append(self._decision_change(doc_id, sugg, "accept"))
-        if partner is not None and suggestion.relation:
-            head, tail = (made[0], made[1]) if suggestion.role != "tail" else (made[1], made[0])
-            rel = Relation(id=new_id(), head_id=head.id, tail_id=tail.id, type=suggestion.relation,
-                           annotator=self.annotator, created_at=now())
-            changes.append(("relation", rel.id, relation_row(rel)))
+        rel_type = suggestion.relation or (partner.relation if partner else "")
+        if partner is not None and rel_type:
+            # Either side may carry the relation and the roles; the head is the one
+            # marked "head" (or the partner of the one marked "tail").
+            partner_is_head = suggestion.role == "tail" or partner.role == "head"
+            head, tail = (made[1], made[0]) if partner_is_head else (made[0], made[1])
+            already = any((r.head_id, r.tail_id, r.type) == (head.id, tail.id, rel_type)
+                          for r in self.store.relations(annotator=self.annotator, doc_ids=[doc_id]))
+            if not already:
+                rel = Relation(id=new_id(), head_id=head.id, tail_id=tail.id, type=rel_type,
+                               annotator=self.annotator, created_at=now())
+                changes.append(("relation", rel.id, relation_row(rel)))
         if changes:
             self.store.write_batch(self.annotator, self.session_id, changes,
                                    f"accept {label} “{_short(made[0].quote)}” ({origin})")
@@ -271,11 +295,18 @@ class AnnotationSession:
                                [self._decision_change(doc_id, suggestion, "reject")],
                                f"reject suggestion “{_short(self._text(doc_id)[suggestion.start:suggestion.end])}”")
 
+    def reject_key(self, doc_id: int, key: str, summary: str) -> None:
+        """Reject a proposal that is not a span (e.g. a claim link) by its stable key."""
+        self.store.write_batch(self.annotator, self.session_id, [self._decision_row(doc_id, key, "reject")], summary)
+
     def _decision_change(self, doc_id: int, sugg: Suggestion, verdict: str) -> tuple[str, str, dict]:
+        return self._decision_row(doc_id, sugg.key, verdict)
+
+    def _decision_row(self, doc_id: int, key: str, verdict: str) -> tuple[str, str, dict]:
         # A stable id per (annotator, document, suggestion) makes a decision idempotent.
-        did = hashlib.sha1(f"{self.annotator}\0{doc_id}\0{sugg.key}".encode()).hexdigest()
+        did = hashlib.sha1(f"{self.annotator}\0{doc_id}\0{key}".encode()).hexdigest()
         return ("decision", did, {"id": did, "annotator": self.annotator, "doc_id": doc_id,
-                                  "suggestion_key": sugg.key, "verdict": verdict, "created_at": now(),
+                                  "suggestion_key": key, "verdict": verdict, "created_at": now(),
                                   "deleted_at": None})
 
     def cached_suggestions(self, doc: Document, runs: Iterable[tuple[str, str]]) -> list[Suggestion] | None:

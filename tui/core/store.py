@@ -207,7 +207,8 @@ class Store:
              busy_timeout: float = DEFAULT_BUSY_TIMEOUT, create: bool = True) -> "Store":
         path = Path(path)
         version = _inspect_existing(path)
-        if version is None and not create:
+        if version is None and (readonly or not create):
+            # Read-only must never create the file (or read an empty one as a database).
             raise StoreError(f"{path}: no such database", hint="run `diptych import seeds/` first, or pass --db")
         writable = _writable(path)
         if version is not None and version < SCHEMA_VERSION and (readonly or not writable):
@@ -235,8 +236,12 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {path}: {exc}") from None
         store = cls(path, conn, readonly=False, busy_timeout=busy_timeout)
-        store._configure()
-        store._migrate()
+        try:
+            store._configure()
+            store._migrate()
+        except BaseException:
+            conn.close()  # do not leave a half-opened connection (and its locks) behind
+            raise
         return store
 
     def _configure(self) -> None:
@@ -247,6 +252,12 @@ class Store:
         c.execute("PRAGMA synchronous = FULL")
 
     def _migrate(self) -> None:
+        # Almost every open finds the schema current: look first, so opening does
+        # not queue for the write lock behind another annotator's transaction.
+        current = self._retry(lambda: self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if current == SCHEMA_VERSION:
+            return
+
         def step() -> None:
             with self.transaction():
                 current = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -727,10 +738,40 @@ def _inspect_existing(path: Path) -> int | None:
     if header != SQLITE_HEADER:
         raise NotADatabaseError(f"{path} is not a SQLite database (it starts with {header[:8]!r})",
                                 hint="pass --db with a Diptych database, or a new file name to create one")
+    # Opening a WAL-mode file even read-only makes SQLite create -wal and -shm
+    # beside it, and a file we refuse should be left exactly as we found it.
+    # When nobody has it open (no side files), read it as immutable, which
+    # creates nothing. A process that opened and checkpointed it meanwhile could
+    # make that read see torn pages, so a refusal then is confirmed the
+    # ordinary way before it is believed.
+    quiet = _wal_header(path) and not _side_files(path)
+    seen = _file_state(path)
     try:
-        conn = _connect_readonly(path, 5.0)
+        version, app_id, tables = _read_facts(path, immutable=quiet)
     except StoreError:
-        raise
+        if not quiet or (_file_state(path) == seen and not _side_files(path)):
+            raise
+        version, app_id, tables = _read_facts(path, immutable=False)
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"sqlite_sequence"}):
+        raise NotADatabaseError(f"{path} is a SQLite database but not a Diptych one",
+                                hint="pass --db with a new file name; Diptych will not change this one")
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} was written by a newer Diptych (schema {version}; this one knows {SCHEMA_VERSION})",
+            hint="upgrade diptych to open it; it was not changed")
+    return version
+
+
+def _read_facts(path: Path, *, immutable: bool) -> tuple[int, int, set[str]]:
+    """user_version, application_id and table names, after a quick_check."""
+    if immutable:
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise CorruptDatabaseError(f"cannot read {path}: {exc}") from None
+    else:
+        conn = _connect_readonly(path, 5.0)
     try:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -746,14 +787,23 @@ def _inspect_existing(path: Path) -> int | None:
                                        hint="restore it from a backup; Diptych will not write to it") from None
     finally:
         conn.close()
-    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"sqlite_sequence"}):
-        raise NotADatabaseError(f"{path} is a SQLite database but not a Diptych one",
-                                hint="pass --db with a new file name; Diptych will not change this one")
-    if version > SCHEMA_VERSION:
-        raise NewerSchemaError(
-            f"{path} was written by a newer Diptych (schema {version}; this one knows {SCHEMA_VERSION})",
-            hint="upgrade diptych to open it; it was not changed")
-    return version
+    return version, app_id, tables
+
+
+def _wal_header(path: Path) -> bool:
+    # Bytes 18 and 19 of the header are the write and read format: 2 means WAL.
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def _side_files(path: Path) -> bool:
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _writable(path: Path) -> bool:
@@ -773,7 +823,8 @@ def _connect_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
         # A WAL database in a folder we cannot write has no -shm to share; reading
         # it as immutable is the only way in, and we never write to it anyway.
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None,
+            # mode=ro as well: without it a missing file would be created.
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return conn
@@ -850,6 +901,11 @@ def _strip_volatile(row: dict | None) -> dict | None:
     out = dict(row)
     if "deleted_at" in out:
         out["deleted_at"] = out["deleted_at"] is not None
+    # attrs is JSON text; rows written by other code (an importer) may spell the
+    # same object differently, which is not a change.
+    if isinstance(out.get("attrs"), str):
+        with contextlib.suppress(ValueError):
+            out["attrs"] = json.loads(out["attrs"])
     return out
 
 

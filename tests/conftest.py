@@ -1,0 +1,104 @@
+"""Shared fixtures: real SQLite files in tmp_path, the two seed articles.
+
+Keep these small and generic; a test that needs more builds it from these.
+
+- ``seed_files``      the seed article paths, sorted (session-scoped, read-only)
+- ``seed_importer``   ``seed_importer(store)`` imports both seeds into any Store
+- ``db_path``         a not-yet-existing database file in tmp_path
+- ``store``           a fresh, empty Store on ``db_path`` (closed afterwards)
+- ``seeded_store``    ``store`` with both seeds imported into ``SEED_STORY``
+- ``seed_docs``       the two seeded Documents, in seed-file order
+- ``seeded_session``  an AnnotationSession for ``"alice"`` on ``seeded_store``
+- ``open_session``    factory: another session on the same file (own connection)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.core.models import Document
+from tui.core.schema import DEFAULT_SCHEMA
+from tui.core.session import AnnotationSession
+from tui.core.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS_DIR = REPO / "seeds"
+SEED_STORY = "Ex-Afghan forces join Islamic State"
+
+
+def seed_paths() -> list[Path]:
+    paths = sorted(SEEDS_DIR.glob("*.txt"))
+    assert len(paths) == 2, f"expected the two seed articles in {SEEDS_DIR}, found {paths}"
+    return paths
+
+
+def import_seeds(store: Store, story: str = SEED_STORY) -> list[Document]:
+    """Import the seed articles with Store.add_document; returns them in file order."""
+    docs = []
+    for path in seed_paths():
+        doc, _created = store.add_document(story, path.read_text(encoding="utf-8"), title=path.stem,
+                                           source_path=str(path))
+        docs.append(doc)
+    return docs
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    return seed_paths()
+
+
+@pytest.fixture(scope="session")
+def seed_importer() -> Callable[..., list[Document]]:
+    """``seed_importer(store, story=SEED_STORY)`` imports both seeds into any store."""
+    return import_seeds
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "diptych.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    st = Store.open(db_path)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def seeded_store(store: Store) -> Store:
+    import_seeds(store)
+    return store
+
+
+@pytest.fixture
+def seed_docs(seeded_store: Store) -> list[Document]:
+    by_path = {d.source_path: d for d in seeded_store.documents()}
+    return [by_path[str(p)] for p in seed_paths()]
+
+
+@pytest.fixture
+def seeded_session(seeded_store: Store) -> AnnotationSession:
+    # Closing is the store fixture's job: both share one connection.
+    return AnnotationSession(seeded_store, "alice")
+
+
+@pytest.fixture
+def open_session(db_path: Path) -> Iterator[Callable[..., AnnotationSession]]:
+    """``open_session("bob")`` opens a second connection to ``db_path``, as
+    another process would; every session opened this way is closed afterwards."""
+    opened: list[AnnotationSession] = []
+
+    def _open(annotator: str = "alice", **kwargs) -> AnnotationSession:
+        # The default schema unless told: never whatever annotations/schema.toml the cwd has.
+        kwargs.setdefault("schema", DEFAULT_SCHEMA)
+        session = AnnotationSession.open(db_path, annotator=annotator, **kwargs)
+        opened.append(session)
+        return session
+
+    yield _open
+    for session in opened:
+        session.close()
