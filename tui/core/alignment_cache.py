@@ -1,0 +1,120 @@
+"""A story's alignment through the session cache, and the comparison report built on it.
+
+Aligning a story is quick for two articles but grows with the number and length
+of them; the result depends only on the texts and their flagged regions, so it
+is cached under :func:`tui.core.align.cache_key` and opening a story again costs
+one lookup. Both the reader and `diptych compare` come through here, so they
+share cache rows.
+
+Everything here is plain Python on top of :class:`AnnotationSession` (no UI).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tui.core import align as _align  # called through the module so tests can count calls
+from tui.core.align import Alignment
+from tui.core.compare import Report, build_report, clean
+from tui.core.errors import DiptychError, ExportError, StoreError
+from tui.core.models import Document, Story
+
+REPORT_DIR = Path("annotations")
+
+
+def story_alignment(session, story_id: int, *, documents: Sequence[Document] | None = None) -> Alignment:
+    """The alignment of a story's documents: from the cache if the texts and
+    regions are unchanged, else computed and stored.
+
+    ``documents`` saves a second read when the caller already has them. A cached
+    record another algorithm version wrote (or a damaged one) counts as a miss;
+    a database that cannot be written to (read-only, busy) just recomputes."""
+    docs = list(documents) if documents is not None else _documents(session, story_id)
+    regions = [r for d in docs for r in session.regions(d.id)]
+    inputs = _align.inputs_from(docs, regions)
+    key = _align.cache_key(inputs)
+    try:
+        cached = session.cache_get(key)
+    except (DiptychError, ValueError):  # unreadable JSON in the row: recompute
+        cached = None
+    if cached is not None:
+        try:
+            return Alignment.from_json(cached)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            # from_json says ValueError for another version; a damaged row can
+            # fail in other ways, and is a miss all the same.
+            pass
+    alignment = _align.align_story(inputs)
+    try:
+        session.cache_put(key, alignment.to_json())
+    except DiptychError:
+        pass  # the cache is an optimisation: a locked or read-only file must not stop the report
+    return alignment
+
+
+def story_report(session, story_id: int, *, annotators: Iterable[str] | None = None,
+                 alignment: Alignment | None = None) -> Report:
+    """The comparison report of one story.
+
+    ``annotators`` None pools everyone's annotations and relations; otherwise
+    only those annotators' (pass ``[session.annotator]`` for your own)."""
+    story = _story(session, story_id)
+    docs = session.documents(story_id)
+    if alignment is None:
+        alignment = story_alignment(session, story_id, documents=docs)
+    wanted = None if annotators is None else set(annotators)
+    anns = [a for d in docs for a in session.annotations_of(d.id, wanted)]
+    doc_ids = [d.id for d in docs]
+    rels = session.store.relations(doc_ids=doc_ids) if doc_ids else []
+    if wanted is not None:
+        rels = [r for r in rels if r.annotator in wanted]
+    return build_report(story.title, docs, anns, rels, alignment)
+
+
+def report_path(story: Story, suffix: str = "compare.csv") -> Path:
+    """``annotations/<story-title-slug>-compare.csv`` (relative to the working directory)."""
+    stem = re.sub(r"[^\w.]+", "-", story.title.lower()).strip("-.") or f"story-{story.id}"
+    return REPORT_DIR / f"{stem}-{suffix}"
+
+
+def write_report(path: str | os.PathLike, text: str) -> Path:
+    """Write a report atomically (a failed write never leaves half a file);
+    ExportError naming the path if it cannot be written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror}",
+                          hint="pass a path in a writable folder (or run from one)") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="check free space and permissions") from None
+    return path
+
+
+def _story(session, story_id: int) -> Story:
+    story = session.story(story_id)
+    if story is None:
+        known = ", ".join(f"{s.id}: {clean(s.title)}" for s in session.stories()) or "none yet"
+        raise StoreError(f"no story with id {story_id} in {session.db_path}", hint=f"stories: {known}")
+    return story
+
+
+def _documents(session, story_id: int) -> list[Document]:
+    _story(session, story_id)
+    return session.documents(story_id)
+
+
+__all__ = ["REPORT_DIR", "report_path", "story_alignment", "story_report", "write_report"]

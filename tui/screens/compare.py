@@ -1,0 +1,347 @@
+"""The comparison screen: which outlet carries which claim, on whose word, and why.
+
+A read-only view of :class:`tui.core.compare.Report` for the open story: claims x
+outlets, sources (across outlets and per outlet), motives by category, and the
+passages only one outlet has. It is built in a worker thread (aligning a long
+story the first time takes a moment; afterwards it comes from the cache).
+
+Every string from an article goes into a rich ``Text`` object, never into
+markup, so ``[bold]`` in an article is shown as typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.core.align import Alignment
+from tui.core.alignment_cache import report_path, story_alignment, story_report, write_report
+from tui.core.compare import NOT_CARRIED, Report, clean
+from tui.core.errors import DiptychError
+
+# Long passages are cut on screen (the CSV keeps them whole).
+QUOTE_LIMIT = 120
+PASSAGE_LIMIT = 400
+
+BINDING_IDS = ("compare.close", "compare.down", "compare.up", "compare.page_down", "compare.page_up",
+               "compare.top", "compare.bottom", "compare.save", "compare.annotators")
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _dash() -> Text:
+    return Text("—", style="dim")
+
+
+def _heading(title: str, note: str = "") -> Text:
+    text = Text("\n")
+    text.append(title, style="bold underline")
+    if note:
+        text.append("  " + note, style="dim")
+    return text
+
+
+def _table(first: str, outlets: list[str], first_ratio: int = 2) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, padding=(0, 1), header_style="bold")
+    table.add_column(Text(first), ratio=first_ratio, overflow="fold")
+    for name in outlets:
+        table.add_column(Text(name), ratio=1, overflow="fold")
+    return table
+
+
+def outlets_header(report: Report) -> Text:
+    text = Text()
+    for i, o in enumerate(report.outlets):
+        if i:
+            text.append("\n")
+        text.append(f"[{o.doc_id}] ", style="dim")
+        text.append(o.name, style="bold")
+        if o.title and o.title != o.name:
+            text.append(" — ")
+            text.append(_short(o.title, QUOTE_LIMIT))
+        if o.doc_id in report.coverage:
+            text.append(f" · {round(100 * report.coverage[o.doc_id])}% shared with the others", style="dim")
+    return text
+
+
+def claims_table(report: Report) -> RenderableType:
+    if not report.claims:
+        return Text("No claims tagged yet.", style="dim")
+    ids = [o.doc_id for o in report.outlets]
+    table = _table("claim", [o.name for o in report.outlets])
+    for row in report.claims:
+        claim = Text()
+        claim.append(row.id + " ", style="bold")
+        claim.append(_short(row.text, 2 * QUOTE_LIMIT))
+        if row.contradicts:
+            claim.append("\ncontradicts " + ", ".join(row.contradicts), style="bold red")
+        if row.partial:
+            claim.append("\npartly the same as " + ", ".join(row.partial), style="yellow")
+        cells: list[RenderableType] = [claim]
+        for d in ids:
+            cell = row.cells[d]
+            if not cell.carried:
+                cells.append(_dash())
+                continue
+            t = Text("✔ ", style="green")
+            t.append(", ".join(cell.certainty) if cell.certainty else "carried")
+            t.append("\nvia ", style="dim")
+            if cell.attribution:
+                t.append(", ".join(cell.attribution), style="bold")
+            else:
+                t.append("no source linked", style="dim italic")
+            for quote in cell.quotes:
+                if quote != row.text:
+                    t.append("\n“", style="dim")
+                    t.append(_short(quote, QUOTE_LIMIT), style="dim italic")
+                    t.append("”", style="dim")
+            cells.append(t)
+        table.add_row(*cells)
+    return table
+
+
+def source_groups_table(report: Report) -> RenderableType:
+    if not report.source_groups:
+        return Text("No sources tagged yet.", style="dim")
+    ids = [o.doc_id for o in report.outlets]
+    table = _table("source", [o.name for o in report.outlets])
+    for g in report.source_groups:
+        cells: list[RenderableType] = [Text(g.name, style="bold")]
+        for d in ids:
+            quotes = g.cells[d]
+            if not quotes:
+                cells.append(_dash())
+                continue
+            t = Text(f"{len(quotes)}× ", style="green")
+            t.append("; ".join(_short(q, QUOTE_LIMIT) for q in quotes))
+            cells.append(t)
+        table.add_row(*cells)
+    return table
+
+
+def sources_table(report: Report) -> RenderableType:
+    if not report.sources:
+        return Text("No sources tagged yet.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1), header_style="bold")
+    for name, ratio in (("outlet", 2), ("source", 3), ("named", 1), ("type", 2), ("claims", 1)):
+        table.add_column(Text(name), ratio=ratio, overflow="fold")
+    for s in report.sources:
+        named = Text(s.named or NOT_CARRIED)
+        if s.named_inferred:
+            named.append("?", style="dim")  # not set by the annotator: guessed from the words
+        table.add_row(Text(report.outlet_name(s.doc_id)), Text(_short(s.quote, QUOTE_LIMIT)), named,
+                      Text(s.type) if s.type else _dash(),
+                      Text(", ".join(s.claims)) if s.claims else _dash())
+    return table
+
+
+def motives_table(report: Report) -> RenderableType:
+    if not report.motives:
+        return Text("No motives tagged yet.", style="dim")
+    ids = [o.doc_id for o in report.outlets]
+    table = _table("category", [o.name for o in report.outlets], first_ratio=1)
+    for m in report.motives:
+        cells: list[RenderableType] = [Text(m.category, style="bold")]
+        for d in ids:
+            items = m.cells[d]
+            if not items:
+                cells.append(_dash())
+                continue
+            t = Text()
+            for i, item in enumerate(items):
+                if i:
+                    t.append("\n")
+                t.append("• ")
+                t.append(_short(item.quote, QUOTE_LIMIT))
+                if item.actors:
+                    t.append("  of ", style="dim")
+                    t.append(", ".join(item.actors))
+                if item.sources:
+                    t.append("  via ", style="dim")
+                    t.append(", ".join(item.sources))
+            cells.append(t)
+        table.add_row(*cells)
+    return table
+
+
+def only_in_table(report: Report) -> RenderableType:
+    if not report.only_in:
+        return Text("Every passage has a counterpart in another outlet.", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1), header_style="bold")
+    table.add_column(Text("outlet"), ratio=1, overflow="fold")
+    table.add_column(Text("passage"), ratio=5, overflow="fold")
+    for p in report.only_in:
+        table.add_row(Text(report.outlet_name(p.doc_id), style="bold"), Text(_short(p.text, PASSAGE_LIMIT)))
+    return table
+
+
+def report_renderable(report: Report) -> Group:
+    """The whole report as one rich renderable (also used by tests)."""
+    return Group(
+        outlets_header(report),
+        _heading("Claims × outlets", "certainty, and the source each outlet gives"),
+        claims_table(report),
+        _heading("Sources × outlets", "the same source across outlets"),
+        source_groups_table(report),
+        _heading("Sources per outlet", "named? (? = guessed), type, claims they back"),
+        sources_table(report),
+        _heading("Motives by category"),
+        motives_table(report),
+        _heading("Only in one outlet", "passages without a counterpart"),
+        only_in_table(report),
+    )
+
+
+class CompareScreen(Screen[None]):
+    """Full-screen comparison of one story; esc/q returns to the reader."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "back", id="compare.close"),
+        Binding("j,down", "scroll(1)", "down", show=False, id="compare.down"),
+        Binding("k,up", "scroll(-1)", "up", show=False, id="compare.up"),
+        Binding("pagedown,space", "page(1)", "page down", show=False, id="compare.page_down"),
+        Binding("pageup", "page(-1)", "page up", show=False, id="compare.page_up"),
+        Binding("g,home", "edge(0)", "top", show=False, id="compare.top"),
+        Binding("G,end", "edge(1)", "bottom", show=False, id="compare.bottom"),
+        Binding("s", "save_csv", "save CSV", id="compare.save"),
+        Binding("a", "toggle_annotators", "mine/everyone", id="compare.annotators"),
+    ]
+    DEFAULT_CSS = """
+    CompareScreen #compare-title { height: auto; padding: 0 1; background: $boost; }
+    CompareScreen #compare-body { height: 1fr; padding: 0 1; }
+    CompareScreen #compare-report { height: auto; }
+    CompareScreen #compare-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, story_id: int, *, everyone: bool = False) -> None:
+        super().__init__(id="compare")
+        self.story_id = story_id
+        self.everyone = everyone
+        self.report: Report | None = None
+        self.alignment: Alignment | None = None
+        self.saved_to: Path | None = None
+
+    @property
+    def session(self):
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="compare-title")
+        body = VerticalScroll(id="compare-body")
+        # The screen's keys scroll it; a focused container would add its own
+        # (animated) bindings for the same keys.
+        body.can_focus = False
+        with body:
+            yield Static(Text("Aligning the articles…", style="dim"), id="compare-report")
+        yield Static("", id="compare-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # ------------------------------------------------------------ data
+
+    def _whose(self) -> str:
+        return "everyone's annotations" if self.everyone else f"{self.session.annotator}'s annotations"
+
+    def _title(self) -> Text:
+        story = self.session.story(self.story_id)
+        text = Text("Compare  ", style="bold")
+        text.append(clean(story.title) if story else f"story {self.story_id}")
+        text.append(f"  · {self._whose()}", style="dim")
+        return text
+
+    @work(thread=True, exclusive=True, group="compare")
+    def load(self) -> None:
+        """Build the report off the UI thread; the alignment is reused between toggles."""
+        try:
+            if self.alignment is None:
+                self.alignment = story_alignment(self.session, self.story_id)
+            who = None if self.everyone else [self.session.annotator]
+            report = story_report(self.session, self.story_id, annotators=who, alignment=self.alignment)
+        except DiptychError as err:
+            self.app.call_from_thread(self.say, str(err), True)
+            return
+        self.app.call_from_thread(self.show_report, report)
+
+    def show_report(self, report: Report) -> None:
+        if not self.is_attached:
+            return  # closed while the worker ran
+        self.report = report
+        self.query_one("#compare-title", Static).update(self._title())
+        self.query_one("#compare-report", Static).update(report_renderable(report))
+        motives = sum(len(items) for m in report.motives for items in m.cells.values())
+        self.say(f"{_count(len(report.claims), 'claim')}, {_count(len(report.sources), 'source')}, "
+                 f"{_count(motives, 'motive')} across {_count(len(report.outlets), 'outlet')}")
+
+    def say(self, message: str, error: bool = False) -> None:
+        if not self.is_attached:
+            return
+        self.query_one("#compare-status", Static).update(Text(message, style="bold red" if error else ""))
+
+    # ------------------------------------------------------------ actions
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#compare-body", VerticalScroll)
+
+    def action_scroll(self, step: int) -> None:
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        if step > 0:
+            self.body.scroll_page_down(animate=False)
+        else:
+            self.body.scroll_page_up(animate=False)
+
+    def action_edge(self, end: int) -> None:
+        if end:
+            self.body.scroll_end(animate=False)
+        else:
+            self.body.scroll_home(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_toggle_annotators(self) -> None:
+        self.everyone = not self.everyone
+        self.say(f"loading {self._whose()}…")
+        self.load()
+
+    def action_save_csv(self) -> None:
+        if self.report is None:
+            self.say("still aligning the articles — try again in a moment")
+            return
+        story = self.session.story(self.story_id)
+        if story is None:
+            self.say(f"story {self.story_id} no longer exists", True)
+            return
+        try:
+            path = write_report(report_path(story), self.report.to_csv())
+        except DiptychError as err:
+            self.say(str(err).splitlines()[0], True)
+            self.app.notify(str(err), severity="error", markup=False)
+            return
+        self.saved_to = path.resolve()
+        message = f"saved the comparison ({self._whose()}) as CSV to {self.saved_to}"
+        self.say(message)
+        self.app.notify(message, markup=False, timeout=6)
+
+
+__all__ = ["BINDING_IDS", "CompareScreen", "report_renderable"]
