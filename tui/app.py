@@ -35,9 +35,12 @@ class DiptychApp(App):
         self.suggest = suggest
         self.suggestions = SuggestionService(session, model=model, no_model=no_model)
         self.startup_error: str | None = None
-        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | {
-            "help.close", "form.cancel", "form.save", "prompt.cancel", "stories.close",
-            "stories.down", "stories.up"})
+        from tui.screens.compare import BINDING_IDS as compare_ids
+
+        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | set(compare_ids) | {
+            "help.close", "form.cancel", "form.save", "prompt.cancel", "stories.close", "stories.down",
+            "stories.up", "choice.cancel", "choice.down", "choice.up", "proposals.close", "proposals.accept",
+            "proposals.reject", "proposals.down", "proposals.up"})
 
     def on_mount(self) -> None:
         from tui.screens.annotate import AnnotateScreen

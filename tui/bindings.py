@@ -69,7 +69,7 @@ READER_KEYS: tuple[Key, ...] = (
     Key("undo", "u", "undo", "undo", "Tag", show=True),
     Key("redo", "ctrl+r", "redo", "redo", "Tag"),
     # suggestions
-    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", show=True, short="next sugg."),
+    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", short="next sugg."),
     Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
     Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
     Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
@@ -83,7 +83,7 @@ READER_KEYS: tuple[Key, ...] = (
     Key("story.prev", "left_square_bracket", "story_step(-1)", "previous story", "Find"),
     # comparing the articles
     Key("align.jump", "f", "jump_counterpart", "jump the other pane(s) to this sentence's counterpart", "Compare",
-        show=True, short="counterpart"),
+        short="counterpart"),
     Key("align.sync", "S", "toggle_sync", "synchronized scrolling by alignment on/off", "Compare"),
     Key("align.diff", "d", "toggle_diff", "show the words that differ in aligned sentences", "Compare"),
     Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
@@ -92,7 +92,7 @@ READER_KEYS: tuple[Key, ...] = (
     Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review"),
     Key("review.accept_version", "Y", "accept_version", "accept this annotator's whole document into gold",
         "Review"),
-    Key("panel.toggle", "p", "toggle_panel", "annotation panel", "View", show=True, short="panel"),
+    Key("panel.toggle", "p", "toggle_panel", "annotation panel", "View", short="panel"),
     Key("refresh", "R", "refresh", "reload from the database", "View"),
     Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
     Key("help", "question_mark", "help", "help", "View", show=True),
@@ -102,8 +102,9 @@ READER_KEYS: tuple[Key, ...] = (
 
 def label_keys(schema: LabelSchema) -> tuple[Key, ...]:
     return tuple(
-        Key(f"tag.{spec.name}", spec.key, f"tag('{spec.name}')", f"tag as {spec.name}", "Tag", show=True,
-            short=spec.name.lower())
+        # The footer has room for the three default labels at 80 columns.
+        Key(f"tag.{spec.name}", spec.key, f"tag('{spec.name}')", f"tag as {spec.name}", "Tag",
+            show=spec.name in ("CLAIM", "SOURCE", "MOTIVE"), short=spec.name.lower())
         for spec in schema.labels
     )
 

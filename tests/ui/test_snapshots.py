@@ -35,17 +35,24 @@ def app(tagged_db):
     application.session.close()
 
 
+async def settled(pilot) -> None:
+    """Let the alignment worker finish so the gutter is drawn before the screenshot."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_main_screen_80x24(snap_compare, app):
-    assert snap_compare(app, terminal_size=(80, 24))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled)
 
 
 def test_main_screen_160x48(snap_compare, app):
-    assert snap_compare(app, terminal_size=(160, 48), press=["tab", "right_curly_bracket"])
+    assert snap_compare(app, terminal_size=(160, 48), press=["tab", "right_curly_bracket"], run_before=settled)
 
 
 def test_help_screen(snap_compare, app):
-    assert snap_compare(app, terminal_size=(100, 40), press=["question_mark"])
+    assert snap_compare(app, terminal_size=(100, 40), press=["question_mark"], run_before=settled)
 
 
 def test_attribute_form(snap_compare, app):
-    assert snap_compare(app, terminal_size=(100, 30), press=["enter"])
+    assert snap_compare(app, terminal_size=(100, 30), press=["enter"], run_before=settled)

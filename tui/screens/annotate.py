@@ -19,7 +19,7 @@ from tui.bindings import all_keys, to_bindings
 from tui.core import align, alignment_cache, review
 from tui.core.errors import DiptychError
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
-from tui.core.text import word_at
+from tui.core.text import display_text, word_at
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_view import ArticleView, Mark
 from tui.widgets.pane import ArticlePane
@@ -81,7 +81,7 @@ class AnnotateScreen(Screen):
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def session(self):
@@ -175,7 +175,7 @@ class AnnotateScreen(Screen):
         elif self.panes and self.pane.view.selection is not None:
             mode = "SELECT"
         self.query_one(HeaderBar).show(
-            story=self.story.title if self.story else "?", documents=len(self.docs),
+            story=display_text(self.story.title, keep_newlines=False) if self.story else "?", documents=len(self.docs),
             annotator=self.session.annotator, save_state=self.save_state,
             progress=progress, mode=mode, error=self.save_error)
 
@@ -191,7 +191,7 @@ class AnnotateScreen(Screen):
 
     def notify_plain(self, message: str, *, error: bool = False) -> None:
         # Messages quote article text, so they must never be read as markup.
-        self.app.notify(message, severity="error" if error else "information", markup=False,
+        self.app.notify(display_text(message), severity="error" if error else "information", markup=False,
                         timeout=8 if error else 3)
 
     # ------------------------------------------------------------ writes
@@ -247,7 +247,7 @@ class AnnotateScreen(Screen):
             parts: list = [(f" {ann.label} ", f"bold black on {self.colors.get(ann.label, 'white')}"),
                            " “" + _short(ann.quote, 50) + "”"]
             if ann.attrs:
-                parts.append("  " + ", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items())))
+                parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
             links = [r for r in self.rels if ann.id in (r.head_id, r.tail_id)]
             if links:
                 parts.append(f"  · {len(links)} link(s)")
@@ -856,5 +856,6 @@ class AnnotateScreen(Screen):
 
 
 def _short(text: str, width: int) -> str:
-    flat = " ".join(text.split())
+    # Quotes are article text: control and bidi characters are shown, never sent raw.
+    flat = display_text(" ".join(text.split()), keep_newlines=False)
     return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from rich.text import Text
 
 from tui.core.models import Annotation
+from tui.core.text import display_text
 from tui.core.schema import LabelSpec
 
 
@@ -37,7 +38,7 @@ class AttributeForm(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            quote = " ".join(self.annotation.quote.split())
+            quote = display_text(" ".join(self.annotation.quote.split()), keep_newlines=False)
             head = Text()
             head.append(f" {self.spec.name} ", style=f"bold black on {self.spec.color}")
             head.append(" “" + (quote if len(quote) < 120 else quote[:119] + "…") + "”")

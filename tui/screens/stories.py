@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.text import display_text
+
 
 class StoriesScreen(ModalScreen[int | None]):
     """Returns the chosen story id, or None."""
@@ -40,7 +42,7 @@ class StoriesScreen(ModalScreen[int | None]):
                 line = Text()
                 line.append("✔ " if docs and done == docs else ("… " if done or anns else "  "),
                             style="green" if docs and done == docs else "yellow")
-                line.append(title, style="bold" if sid == self.current else "")
+                line.append(display_text(title, keep_newlines=False), style="bold" if sid == self.current else "")
                 line.append(f"  {done}/{docs} done · {anns} annotations", style="dim")
                 options.append(Option(line, id=str(sid)))
             yield OptionList(*options, id="story-list")

@@ -8,10 +8,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.models import Annotation, Relation
+from tui.core.text import display_text
 
 
 def _excerpt(text: str, width: int = 48) -> str:
-    flat = " ".join(text.split())
+    flat = display_text(" ".join(text.split()), keep_newlines=False)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -35,7 +36,8 @@ class AnnotationPanel(OptionList):
             line.append(f" {ann.label} ", style=f"bold black on {colors.get(ann.label, 'white')}")
             line.append(" " + _excerpt(ann.quote))
             if ann.attrs:
-                line.append("\n   " + ", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items())), style="dim")
+                line.append("\n   " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))),
+                            style="dim")
             if ann.note:
                 line.append("\n   note: " + _excerpt(ann.note, 40), style="italic dim")
             for rel in relations:

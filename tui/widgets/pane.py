@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tui.core.models import Document
+from tui.core.text import display_text
 from tui.widgets.article_view import ArticleView
 
 
@@ -18,9 +19,9 @@ def title_text(doc: Document, status: str = "") -> Text:
     host = urlparse(doc.url).hostname or "" if doc.url else ""
     text = Text(no_wrap=True, overflow="ellipsis")
     if doc.outlet:
-        text.append(doc.outlet, style="bold")
+        text.append(display_text(doc.outlet, keep_newlines=False), style="bold")
         text.append(" · ")
-    text.append(doc.title or f"document {doc.id}")
+    text.append(display_text(doc.title, keep_newlines=False) or f"document {doc.id}")
     if host and host not in (doc.outlet or ""):
         text.append(f" · {host}", style="dim")
     if status:
