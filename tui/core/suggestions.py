@@ -2,18 +2,54 @@
 
 The UI may not import spaCy, so this service stands between it and
 ``tui.core.nlp``. ``cached()`` answers from SQLite at once (before spaCy is even
-imported); ``load()`` and ``compute()`` are slow and meant for a worker thread.
+imported); ``load()``, ``compute()`` and ``precompute()`` are slow and meant for
+a worker thread or a headless command (``diptych suggest``).
+
+The cache is keyed by ``(text_sha256, suggester, version)``: one row per run in
+``suggestion_runs`` (so "nothing found" is cached too) and the suggestions
+themselves. The reader and ``diptych suggest`` write it the same way, so a
+corpus precomputed on the command line opens with its suggestions at once.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from .models import Document, Suggestion
 from .session import AnnotationSession
 
 LEARNED = "learned-sources"
+# The engine's version strings start with "<model tag>+"; the rules-only
+# engine's tag starts with this.
+RULES_TAG = "blank-"
+
+
+@dataclass(frozen=True)
+class PrecomputeResult:
+    """What :meth:`SuggestionService.precompute` did."""
+
+    computed: int  # documents parsed now
+    cached: int  # documents whose every run was already cached
+    words: int  # whitespace-separated words in the computed documents
+    seconds: float  # time spent parsing and storing them (model load excluded)
+    suggestions: int  # suggestions stored for the computed documents
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+
+def _tag(version: str) -> str:
+    return version.split("+", 1)[0]
+
+
+def _ordered(found: Iterable[Suggestion]) -> list[Suggestion]:
+    """The engine's order, so a cached list equals the freshly computed one."""
+    return sorted(found, key=lambda s: (s.start, s.end, s.label, s.layer, s.suggester, s.role, s.group))
 
 
 class SuggestionService:
@@ -34,9 +70,25 @@ class SuggestionService:
         return self.engine is not None
 
     def cached(self, doc: Document) -> list[Suggestion]:
-        """What was computed for this text last time, whatever model did it."""
+        """What was computed for this text last time, by one model (or the rules).
+
+        The newest run per suggester may come from different engines (a corpus
+        precomputed with ``--no-model``, then opened with the model): the
+        entity layer would then show twice, once per engine. Keep the runs of
+        one engine tag: the rules' when this service runs without a model, else
+        a model's, and among those the tag with the most layers.
+        """
         runs = [run for run in self.session.store.latest_runs(doc.text_sha256) if run[0] != LEARNED]
-        return self.session.cached_suggestions(doc, runs) or []
+        by_tag: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for name, version in runs:
+            by_tag[_tag(version)].append((name, version))
+        if len(by_tag) > 1:
+            def rank(tag: str) -> tuple[bool, int, str]:
+                wanted = tag.startswith(RULES_TAG) == self.no_model
+                return (wanted, len(by_tag[tag]), tag)
+
+            runs = by_tag[max(by_tag, key=rank)]
+        return _ordered(self.session.cached_suggestions(doc, runs) or [])
 
     def load(self) -> str:
         """Import spaCy and load the pipeline (seconds). Returns the status description."""
@@ -49,21 +101,68 @@ class SuggestionService:
                 self.description = self.engine.description
         return self.description
 
-    def compute(self, doc: Document) -> list[Suggestion]:
-        """Suggestions for a document from the loaded engine, through the cache."""
+    def runs(self) -> list[tuple[str, str]]:
+        """(suggester, version) of every layer of the loaded engine: the cache keys."""
         if self.engine is None:
             self.load()
-        runs = [(s.name, s.version) for s in self.engine.suggesters]
+        return [(s.name, s.version) for s in self.engine.suggesters]
+
+    def compute(self, doc: Document) -> list[Suggestion]:
+        """Suggestions for a document from the loaded engine, through the cache."""
+        runs = self.runs()
         found = self.session.cached_suggestions(doc, runs)
-        if found is None:
+        if found is not None:
+            found = _ordered(found)
+        else:
             with self._lock:
-                found = list(self.engine.suggest(doc.text))
-            by_run: dict[tuple[str, str], list[Suggestion]] = defaultdict(list)
-            for s in found:
-                by_run[(s.suggester, s.version)].append(s)
+                found = list(self.engine.suggest(doc.text, include_learned=False))
+            self._store(doc, runs, found)
+        return found + self.learned(doc)
+
+    def precompute(self, docs: Sequence[Document], *, batch_size: int = 32, n_process: int = 1,
+                   force: bool = False, progress: Callable[[Document], None] | None = None) -> PrecomputeResult:
+        """Fill the cache for many documents with ``nlp.pipe`` batching.
+
+        Documents whose every run is cached are skipped unless ``force``.
+        ``progress(doc)`` is called after each document is stored (computed or
+        skipped), in order.
+        """
+        runs = self.runs()
+        todo: list[Document] = []
+        skipped = 0
+        for doc in docs:
+            if not force and self.session.cached_suggestions(doc, runs) is not None:
+                skipped += 1
+                if progress is not None:
+                    progress(doc)
+            else:
+                todo.append(doc)
+        words = sum(len(doc.text.split()) for doc in todo)
+        stored = 0
+        started = time.perf_counter()
+        if todo:
+            with self._lock:
+                results = self.engine.suggest_docs((doc.text for doc in todo), batch_size=batch_size,
+                                                   n_process=n_process, include_learned=False)
+                for doc, found in zip(todo, results):
+                    self._store(doc, runs, found)
+                    stored += len(found)
+                    if progress is not None:
+                        progress(doc)
+        return PrecomputeResult(computed=len(todo), cached=skipped, words=words,
+                                seconds=time.perf_counter() - started, suggestions=stored)
+
+    def _store(self, doc: Document, runs: Iterable[tuple[str, str]], found: Iterable[Suggestion]) -> None:
+        by_run: dict[tuple[str, str], list[Suggestion]] = defaultdict(list)
+        for s in found:
+            by_run[(s.suggester, s.version)].append(s)
+        if self.session.readonly:
+            return  # a cache is an optimisation: a read-only file just recomputes
+        # One transaction per document: a killed run leaves each text either
+        # fully cached or not at all, never with some layers missing.
+        with self.session.store.transaction():
             for name, version in runs:
                 self.session.store_suggestions(doc, name, version, by_run.get((name, version), []))
-        return found + self.learned(doc)
 
     def learned(self, doc: Document) -> list[Suggestion]:
         """SOURCE names this annotator tagged anywhere, found again in this text (cheap)."""

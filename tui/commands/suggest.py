@@ -1,0 +1,176 @@
+"""`diptych suggest`: precompute suggestions for a corpus, so the reader shows them at once.
+
+Parses every document that is not cached yet with ``nlp.pipe`` batching and
+stores the suggestions under the same ``(text hash, suggester, version)`` keys
+the reader uses. Headless: never imports Textual.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO
+
+import click
+
+from tui.cli import db_option, fail
+from tui.core.errors import DiptychError, ReadOnlyError, StoreError
+from tui.core.models import Document, Story
+from tui.core.session import AnnotationSession, resolve_db_path
+from tui.core.store import Store
+from tui.core.text import display_text
+
+
+def _root_param(ctx: click.Context, name: str):
+    """An option given before the subcommand (`diptych --db X suggest ...`)."""
+    root = ctx.find_root()
+    return root.params.get(name) if root is not ctx else None
+
+
+def _safe(text: str) -> str:
+    return display_text(str(text), keep_newlines=False)
+
+
+def resolve_story(store: Store, wanted: str | None) -> Story | None:
+    """A story by title, else by id; None means every story."""
+    if wanted is None or wanted == "":
+        return None
+    found = store.story_by_title(wanted)
+    if found is None and wanted.strip().isdigit():
+        found = store.story(int(wanted))
+    if found is None:
+        stories = ", ".join(f"{s.id}: {s.title}" for s in store.stories()) or "none yet"
+        raise StoreError(f"no story {wanted!r} in {store.path}", hint=f"pass a story title or id ({stories})")
+    return found
+
+
+class _Bar:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, doc: Document) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self.last < 0.1 and self.done != self.total:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        self.stream.write(f"\rsuggesting [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} documents")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _model_reason(model: str | None, no_model: bool) -> str:
+    """Why this engine: the chosen model and the reason, in one phrase."""
+    if no_model:
+        return "forced rules only (no model)"
+    from tui.core.nlp import choose_model  # reads package metadata only; no spaCy import
+
+    choice = choose_model(model)
+    return choice.reason
+
+
+@click.command("suggest")
+@db_option
+@click.option("--story", help="Only this story (title or id; default: all stories).")
+@click.option("--model", help="spaCy pipeline (package name or directory; default: best installed English one).")
+@click.option("--no-model", is_flag=True, help="Rule suggestions only; do not load a spaCy model.")
+@click.option("--patterns", "patterns", type=click.Path(dir_okay=False),
+              help="Entity-ruler patterns JSONL (one {\"label\": ..., \"pattern\": ...} per line).")
+@click.option("--n-process", "n_process", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for nlp.pipe (more helps on large corpora with several cores).")
+@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Documents per nlp.pipe batch.")
+@click.option("--force", is_flag=True, help="Recompute documents that are already cached.")
+@click.pass_context
+def suggest_cmd(ctx: click.Context, db: str | None, story: str | None, model: str | None, no_model: bool,
+                patterns: str | None, n_process: int, batch_size: int, force: bool) -> None:
+    """Precompute suggestions for every document (or one story's).
+
+    \b
+    Entities (spaCy NER, or rules with --no-model), attribution cues and motive
+    cues are computed with nlp.pipe batching and cached in the database per
+    (text, suggester, version), exactly as the reader caches them: a story
+    opened afterwards shows its suggestions at once, without loading the model.
+    Documents already cached for this model and these rules are skipped
+    (--force recomputes them). A progress bar is drawn on stderr when it is a
+    terminal; a summary line is always printed.
+    """
+    db = db or _root_param(ctx, "db")
+    story = story if story is not None else _root_param(ctx, "story")
+    model = model or _root_param(ctx, "model")
+    no_model = no_model or bool(_root_param(ctx, "no_model"))
+    if model and no_model:
+        raise click.UsageError("--model and --no-model contradict each other; give one")
+    try:
+        store = Store.open(resolve_db_path(db), create=False)
+    except DiptychError as err:
+        fail(err)
+        return
+    try:
+        _run(store, story=story, model=model, no_model=no_model, patterns=patterns, n_process=n_process,
+             batch_size=batch_size, force=force)
+    except DiptychError as err:
+        fail(err)
+    finally:
+        store.close()
+
+
+def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, patterns: str | None,
+         n_process: int, batch_size: int, force: bool) -> None:
+    from tui.core.suggestions import SuggestionService
+
+    if store.readonly:
+        raise ReadOnlyError(f"{store.path} is read-only; suggestions cannot be cached in it",
+                            hint="check the file's and folder's permissions, or pass --db")
+    chosen = resolve_story(store, story)
+    docs = store.documents(chosen.id if chosen else None)
+    where = f"story “{_safe(chosen.title)}”" if chosen else "all stories"
+    if not docs:
+        click.echo(f"no documents in {where}: nothing to do")
+        return
+    # Decide (and refuse an unknown --model) before the seconds-long load.
+    reason = _model_reason(model, no_model)
+    service = SuggestionService(AnnotationSession(store, "diptych-suggest"), model=model, no_model=no_model,
+                                patterns_path=patterns)
+    started = time.perf_counter()
+    description = service.load()
+    load_seconds = time.perf_counter() - started
+    stream = sys.stderr
+    bar = _Bar(stream, len(docs)) if stream.isatty() else None
+    try:
+        result = service.precompute(docs, batch_size=batch_size, n_process=n_process, force=force, progress=bar)
+    except KeyboardInterrupt:
+        # Each document is stored in its own transaction: what was done stays done.
+        if bar is not None:
+            bar.close()
+            bar = None
+        click.echo("interrupted: documents finished so far stay cached; run again to do the rest", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.close()
+    if result.computed:
+        speed = (f"{result.words_per_second:,.0f} words/s ({result.words} words in {result.seconds:.1f}s, "
+                 f"batch {batch_size}, {n_process} process{'es' if n_process > 1 else ''})")
+    else:
+        speed = "nothing to parse"
+    why = description if reason in description else f"{description} — {reason}"
+    click.echo(f"{where}: {result.computed} document(s) computed, {result.cached} already cached, "
+               f"{result.suggestions} suggestion(s) stored; {speed}; model: {_safe(why)} "
+               f"(loaded in {load_seconds:.1f}s)")
+
+
+__all__ = ["suggest_cmd", "resolve_story"]
