@@ -24,7 +24,7 @@ class DiptychApp(App):
 
     def __init__(self, session: AnnotationSession, *, story_id: int, keymap: dict[str, str] | None = None,
                  model: str | None = None, no_model: bool = False, review: bool = False,
-                 compare: tuple[str, ...] = (), suggest: bool = True) -> None:
+                 compare: tuple[str, ...] = (), suggest: bool = True, patterns: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.schema = session.schema
@@ -33,7 +33,7 @@ class DiptychApp(App):
         self.review = review
         self.compare = compare
         self.suggest = suggest
-        self.suggestions = SuggestionService(session, model=model, no_model=no_model)
+        self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns)
         self.startup_error: str | None = None
         from tui.screens.compare import BINDING_IDS as compare_ids
 

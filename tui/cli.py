@@ -56,11 +56,14 @@ annotator_option = click.option("--annotator", help="Your annotator name (defaul
 @click.option("--schema", type=click.Path(dir_okay=False), help="Label schema TOML (default annotations/schema.toml if present).")
 @click.option("--model", help="spaCy pipeline for suggestions (default: best installed English one).")
 @click.option("--no-model", is_flag=True, help="Rule suggestions only; do not load spaCy.")
-@click.option("--no-suggest", is_flag=True, help="Show no suggestions at all (saved ones stay saved).")
+@click.option("--no-suggest", is_flag=True,
+              help="Load no model and compute nothing; suggestions cached by `diptych suggest` still show.")
+@click.option("--patterns", type=click.Path(dir_okay=False, exists=True),
+              help="Entity patterns JSONL (spaCy/Prodigy format) for suggestions, as for `diptych suggest`.")
 @click.option("--keymap", type=click.Path(dir_okay=False), help="Keymap TOML remapping bindings by id.")
 @click.version_option(package_name="diptych")
 @click.pass_context
-def main(ctx: click.Context, db, annotator, story, schema, model, no_model, no_suggest, keymap) -> None:
+def main(ctx: click.Context, db, annotator, story, schema, model, no_model, no_suggest, patterns, keymap) -> None:
     """Read news articles side by side and annotate claims, sources and motives.
 
     With no subcommand, opens the reader.
@@ -70,7 +73,7 @@ def main(ctx: click.Context, db, annotator, story, schema, model, no_model, no_s
     from tui.launch import launch
 
     sys.exit(launch(db=db, annotator=annotator, story=story, schema=schema, model=model,
-                    no_model=no_model, no_suggest=no_suggest, keymap=keymap))
+                    no_model=no_model, no_suggest=no_suggest, patterns=patterns, keymap=keymap))
 
 
 def fail(err: DiptychError) -> None:

@@ -13,7 +13,7 @@ from tui.core.errors import DiptychError
 
 
 def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_model=False,
-           no_suggest=False, keymap=None, review=False, compare=None) -> int:
+           no_suggest=False, patterns=None, keymap=None, review=False, compare=None) -> int:
     from tui.core.session import AnnotationSession, resolve_db_path
     from tui.keymap import load_keymap
 
@@ -33,7 +33,7 @@ def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_m
 
     from tui.app import DiptychApp  # Textual is imported only for the interactive app
 
-    app = DiptychApp(session, story_id=story_id, keymap=keys, model=model, no_model=no_model,
+    app = DiptychApp(session, story_id=story_id, keymap=keys, model=model, no_model=no_model, patterns=patterns,
                      review=review, compare=tuple(compare or ()), suggest=not no_suggest)
     try:
         app.run()

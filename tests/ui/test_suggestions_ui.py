@@ -405,7 +405,6 @@ async def test_a_tagged_source_is_suggested_elsewhere_from_then_on(db, engine, a
         anns, _ = stored(db)
         assert [(a.quote, a.origin) for a in anns] == [("Kabul", "manual")]
         # The other story shows it as a learned suggestion, ready to accept with s.
-        # (From the first pane: see the xfail test of switching from the second.)
         await pilot.press("shift+tab", "right_square_bracket")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -447,8 +446,6 @@ def test_learned_pass_finds_a_tagged_name_in_another_story(db, engine):
 
 # ---------------------------------------------------------------- known UI bugs (the lead fixes them)
 
-@pytest.mark.xfail(strict=True, reason="UI bug: the key accepts the shortest suggestion under the cursor, "
-                                        "even when one with the pressed label starts at the same place")
 async def test_c_at_a_claim_that_starts_with_an_actor_accepts_the_claim(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -463,8 +460,6 @@ async def test_c_at_a_claim_that_starts_with_an_actor_accepts_the_claim(cached_d
     assert len(rels) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="UI bug: x rejects one suggester's suggestion; another suggester's "
-                                        "for the same span keeps the highlight, so x seems to do nothing")
 async def test_x_removes_the_highlight_of_a_span_two_suggesters_found(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -477,8 +472,6 @@ async def test_x_removes_the_highlight_of_a_span_two_suggesters_found(cached_db,
         assert not app.screen.panes[1].view.marks_at(sugg.start, "suggestion")
 
 
-@pytest.mark.xfail(strict=True, reason="UI bug: accepting a claim also accepts a source partner the "
-                                        "annotator had rejected")
 async def test_accepting_a_claim_does_not_bring_back_its_rejected_source(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -494,8 +487,6 @@ async def test_accepting_a_claim_does_not_bring_back_its_rejected_source(cached_
     assert [a.label for a in anns] == ["CLAIM"]
 
 
-@pytest.mark.xfail(strict=True, reason="UI bug: a suggestion inside a span already tagged with the same "
-                                        "label is still offered (\"Biden\" inside \"President Biden\")")
 async def test_no_source_suggestion_inside_an_accepted_source(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -511,8 +502,6 @@ async def test_no_source_suggestion_inside_an_accepted_source(cached_db, apps):
         assert inside == []
 
 
-@pytest.mark.xfail(strict=True, reason="UI bug: load_story calls reload() before resetting self.current, so "
-                                        "update_header/update_panel index a pane that no longer exists")
 async def test_switching_story_from_the_second_pane_to_a_one_document_story(db, apps):
     store = Store.open(db)
     store.add_document("Other story", "Officials in Kabul said on Monday that talks would resume.", title="o")

@@ -139,7 +139,7 @@ class AnnotationSession:
         ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin)
         self.store.write_batch(self.annotator, self.session_id,
                                [("annotation", ann.id, annotation_row(ann))],
-                               f"tag {label} “{_short(ann.quote)}”")
+                               f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]))
         return ann
 
     def _new_annotation(self, doc_id: int, start: int, end: int, label: str, *,
@@ -151,10 +151,7 @@ class AnnotationSession:
             raise SpanError(f"span {start}-{end} is outside document {doc_id} (length {len(text)}) or empty",
                             hint="select at least one character inside the text")
         who = annotator or self.annotator
-        for other in self.store.annotations(doc_id, who):
-            if (other.start, other.end, other.label) == (start, end, label):
-                raise SpanError(f"“{_short(other.quote)}” is already tagged {label}",
-                                hint="press enter on it to edit its attributes")
+        self._refuse_duplicate(doc_id, who, start, end, label)
         self._check_attrs(label, attrs or {})
         sel = make_selector(text, start, end)
         stamp = now()
@@ -286,14 +283,25 @@ class AnnotationSession:
                                annotator=self.annotator, created_at=now())
                 changes.append(("relation", rel.id, relation_row(rel)))
         if changes:
+            fresh = [a for a in made if any(c[1] == a.id for c in changes)]
             self.store.write_batch(self.annotator, self.session_id, changes,
-                                   f"accept {label} “{_short(made[0].quote)}” ({origin})")
+                                   f"accept {label} “{_short(made[0].quote)}” ({origin})",
+                                   guard=self._guard_new(fresh))
         return made
 
     def reject_suggestion(self, doc_id: int, suggestion: Suggestion) -> None:
         self.store.write_batch(self.annotator, self.session_id,
                                [self._decision_change(doc_id, suggestion, "reject")],
                                f"reject suggestion “{_short(self._text(doc_id)[suggestion.start:suggestion.end])}”")
+
+    def reject_suggestions(self, doc_id: int, suggestions: list[Suggestion]) -> None:
+        """Reject several suggestions (e.g. two suggesters' on one span) as one undoable step."""
+        if not suggestions:
+            return
+        first = suggestions[0]
+        self.store.write_batch(self.annotator, self.session_id,
+                               [self._decision_change(doc_id, s, "reject") for s in suggestions],
+                               f"reject suggestion “{_short(self._text(doc_id)[first.start:first.end])}”")
 
     def reject_key(self, doc_id: int, key: str, summary: str) -> None:
         """Reject a proposal that is not a span (e.g. a claim link) by its stable key."""
@@ -326,8 +334,15 @@ class AnnotationSession:
     def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion]) -> list[Suggestion]:
         """Drop what this annotator already decided or already tagged on the same span."""
         decided = self.decisions(doc_id)
-        tagged = {(a.start, a.end) for a in self.annotations(doc_id)}
-        return [s for s in suggestions if s.key not in decided and (s.start, s.end) not in tagged]
+        anns = self.annotations(doc_id)
+        tagged = {(a.start, a.end) for a in anns}
+
+        def covered(s: Suggestion) -> bool:
+            # Inside a span already tagged with the same label: accepting it would add nothing.
+            return any(a.label == s.label and a.start <= s.start and s.end <= a.end for a in anns)
+
+        return [s for s in suggestions if s.key not in decided and (s.start, s.end) not in tagged
+                and not covered(s)]
 
     def source_names(self) -> list[str]:
         """Distinct SOURCE quotes this annotator tagged anywhere: they teach the entity ruler."""
@@ -362,6 +377,20 @@ class AnnotationSession:
         if doc_id not in self._texts:
             self.document(doc_id)
         return self._texts[doc_id]
+
+    def _refuse_duplicate(self, doc_id: int, who: str, start: int, end: int, label: str) -> None:
+        other = self.store.live_span(doc_id, who, start, end, label)
+        if other is not None:
+            raise SpanError(f"“{_short(other.quote)}” is already tagged {label}",
+                            hint="press enter on it to edit its attributes")
+
+    def _guard_new(self, anns: list[Annotation]):
+        """A write_batch guard: re-check, inside the transaction, that no other
+        process of this annotator tagged the same span meanwhile."""
+        def guard() -> None:
+            for a in anns:
+                self._refuse_duplicate(a.doc_id, a.annotator, a.start, a.end, a.label)
+        return guard
 
     def _own(self, ann_id: str) -> Annotation:
         ann = self.store.annotation(ann_id)

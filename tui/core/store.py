@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -455,6 +455,13 @@ class Store:
             r = rows[-1]
             last = (r["doc_id"], r["start"], r["end"], r["id"])
 
+    def live_span(self, doc_id: int, annotator: str, start: int, end: int, label: str) -> Annotation | None:
+        """The annotator's live annotation with exactly this span and label, if any."""
+        rows = self._query('SELECT * FROM annotations WHERE doc_id = ? AND annotator = ? AND start = ? '
+                           'AND "end" = ? AND label = ? AND deleted_at IS NULL LIMIT 1',
+                           [doc_id, annotator, start, end, label])
+        return _annotation(rows[0]) if rows else None
+
     def annotation(self, ann_id: str) -> Annotation | None:
         rows = self._query("SELECT * FROM annotations WHERE id = ?", [ann_id])
         return _annotation(rows[0]) if rows else None
@@ -498,16 +505,20 @@ class Store:
     # ------------------------------------------------------------ changes with events
 
     def write_batch(self, annotator: str, session: str, changes: list[tuple[str, str, dict | None]],
-                    summary: str, *, expect: dict[tuple[str, str], dict | None] | None = None) -> str:
+                    summary: str, *, expect: dict[tuple[str, str], dict | None] | None = None,
+                    guard: Callable[[], None] | None = None) -> str:
         """Write rows and log them as one undoable step; returns the batch id.
 
         ``changes`` holds ``(entity, id, after_row)``; the row before is read in
         the same transaction. ``expect`` maps (entity, id) to the row the caller
         last saw: if another process changed it since, nothing is written and
-        ConflictError says so.
+        ConflictError says so. ``guard`` runs first inside the transaction, so a
+        check it makes (e.g. "not tagged yet") holds against other writers too.
         """
         batch = new_id()
         with self.transaction():
+            if guard is not None:
+                guard()
             for entity, entity_id, after in changes:
                 before = self._row_in_tx(entity, entity_id)
                 if expect is not None and (entity, entity_id) in expect and \

@@ -110,8 +110,9 @@ class AnnotateScreen(Screen):
         if not self.compare:
             for pane in self.panes:
                 self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
-        self.reload()
+        # Reset before reload(): the old index may not exist in the new story.
         self.current = 0
+        self.reload()
         pos = self.session.position() if restore else None
         if pos and pos["story_id"] == story_id:
             for pane in self.panes:
@@ -271,12 +272,16 @@ class AnnotateScreen(Screen):
             return
         self.say(self.suggest_status or "", ("   ? help", "dim"))
 
-    def suggestion_at(self, pane: ArticlePane, offset: int) -> Suggestion | None:
-        marks = pane.view.marks_at(offset, "suggestion")
-        if not marks:
-            return None
+    def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:
+        """The innermost suggestion under the cursor, or the innermost with ``label``."""
+        found = self.suggestions_at(pane, offset)
+        if label is not None:
+            found = [s for s in found if s.label == label] or found
+        return found[0] if found else None
+
+    def suggestions_at(self, pane: ArticlePane, offset: int) -> list[Suggestion]:
         by_key = {s.key: s for s in self.suggs.get(pane.doc.id, [])}
-        return by_key.get(marks[0].id)
+        return [by_key[m.id] for m in pane.view.marks_at(offset, "suggestion") if m.id in by_key]
 
     def annotation_at(self, pane: ArticlePane, offset: int) -> Annotation | None:
         marks = pane.view.marks_at(offset, "annotation")
@@ -347,7 +352,7 @@ class AnnotateScreen(Screen):
         if rng is not None:
             done = self.write(self.session.tag, doc.id, rng[0], rng[1], label)
         else:
-            sugg = self.suggestion_at(pane, view.cursor)
+            sugg = self.suggestion_at(pane, view.cursor, label)
             if sugg is not None and self.compare and label == sugg.label:
                 self.accept_candidate(pane, sugg)
                 return
@@ -373,7 +378,7 @@ class AnnotateScreen(Screen):
     def partner_of(self, doc_id: int, sugg: Suggestion) -> Suggestion | None:
         if not sugg.group:
             return None
-        for other in self.suggs.get(doc_id, []):
+        for other in self.visible_suggestions(doc_id):
             if other.group == sugg.group and other.key != sugg.key:
                 return other
         return None
@@ -439,7 +444,10 @@ class AnnotateScreen(Screen):
             if sugg is None:
                 self.notify_plain("nothing to delete here")
                 return
-            if self.write(self.session.reject_suggestion, pane.doc.id, sugg) is not None:
+            # Two suggesters may propose the same span; one x rejects what the user sees there.
+            same = [o for o in self.visible_suggestions(pane.doc.id)
+                    if (o.start, o.end) == (sugg.start, sugg.end)] or [sugg]
+            if self.write(self.session.reject_suggestions, pane.doc.id, same) is not None:
                 self.notify_plain("suggestion rejected (u undoes)")
         self.reload()
         self.describe_cursor()
