@@ -408,3 +408,43 @@ async def test_mouse_click_moves_cursor(app_factory):
         await pilot.pause()
         assert v.cursor > 0
         assert v.line_of(v.cursor) == 1
+
+
+async def test_four_articles_fit_or_scroll_at_80_columns(tmp_path):
+    texts = {f"art{i}": f"Article number {i} says something. " * 40 for i in range(4)}
+    db = make_db(tmp_path / "four.db", texts)
+    app = open_app(db)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert len(app.screen.panes) == 4
+            for _ in range(3):
+                await pilot.press("tab")
+            await pilot.pause()
+            last = app.screen.panes[3]
+            assert app.focused is last.view
+            # The focused pane is on screen, wide enough to read.
+            assert last.region.width >= 24
+            assert 0 <= last.region.x < 80
+            await pilot.press("s")
+            assert [a.quote for a in app.screen.anns[last.doc.id]] == ["Article"]
+    finally:
+        app.session.close()
+
+
+async def test_schema_file_adds_a_label_with_its_key(tmp_path, seed_db):
+    schema = tmp_path / "schema.toml"
+    schema.write_text('[labels.EVIDENCE]\nkey = "w"\ncolor = "red"\n'
+                      '[labels.EVIDENCE.attributes]\nkind = ["document", "image"]\n', encoding="utf-8")
+    from tui.app import DiptychApp
+    from tui.core.session import AnnotationSession
+
+    session = AnnotationSession.open(seed_db, annotator="alice", schema=schema)
+    app = DiptychApp(session, story_id=1, suggest=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("w")
+            assert [a.label for a in app.screen.anns[1]] == ["EVIDENCE"]
+    finally:
+        session.close()
