@@ -10,7 +10,6 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.bindings import all_keys
-from tui.core.errors import DiptychError
 from tui.core.session import AnnotationSession
 from tui.core.suggestions import SuggestionService
 from tui.keymap import check_ids

@@ -76,6 +76,12 @@ def main(ctx: click.Context, db, annotator, story, schema, model, no_model, no_s
                     no_model=no_model, no_suggest=no_suggest, patterns=patterns, keymap=keymap))
 
 
+def root_param(ctx: click.Context, name: str):
+    """An option given before the subcommand (`diptych --db X import ...`)."""
+    root = ctx.find_root()
+    return root.params.get(name) if root is not ctx else None
+
+
 def fail(err: DiptychError) -> None:
     """Print a Diptych error the same way in every command and exit non-zero."""
     click.echo(str(err), err=True)

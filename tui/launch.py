@@ -53,11 +53,7 @@ def pick_story(session, wanted: str | None, *, review: bool = False) -> int:
         raise StoreError(f"{session.db_path} has no stories yet",
                          hint="import articles first: diptych import seeds/ --db " + str(session.db_path))
     if wanted:
-        for s in stories:
-            if s.title == wanted or str(s.id) == wanted:
-                return s.id
-        raise StoreError(f"no story named {wanted!r}",
-                         hint="stories: " + ", ".join(f"{s.id}: {s.title}" for s in stories))
+        return session.store.resolve_story(wanted).id
     if review:
         from tui.core.review import first_with_work
 

@@ -186,7 +186,7 @@ def test_bad_story_is_a_clear_error(seed_db):
     res = invoke("compare", "--db", seed_db, "--story", "No such story")
     assert res.exit_code == 1
     assert res.stdout == ""
-    assert "[D060] no story 'No such story'" in res.stderr
+    assert "[D010] no story 'No such story'" in res.stderr
     assert f"1: {STORY}" in res.stderr  # the hint lists the stories there are
 
 

@@ -94,7 +94,7 @@ def test_prodigy_mentions_misaligned_spans_as_a_note(db: Path) -> None:
 
 def test_unknown_story_annotator_and_missing_db_fail_cleanly(db: Path, tmp_path: Path) -> None:
     result = run("export", "--db", str(db), "--story", "nope", "-o", "-")
-    assert result.exit_code == 1 and "[D060] no story 'nope'" in result.stderr
+    assert result.exit_code == 1 and "[D010] no story 'nope'" in result.stderr
     assert "1: Council: Taxes, 2: Other" in result.stderr
     result = run("export", "--db", str(db), "--annotator", "carol", "-o", "-")
     assert result.exit_code == 1 and "'carol' has no annotations" in result.stderr and "alice, bob" in result.stderr

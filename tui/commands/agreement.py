@@ -6,13 +6,10 @@ import json
 
 import click
 
-from tui.cli import db_option, fail
+from tui.cli import db_option, fail, root_param
 from tui.core.errors import DiptychError
 
 
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 @click.command("agreement")
@@ -35,13 +32,12 @@ def agreement_cmd(ctx: click.Context, db: str | None, story: str | None, named: 
     span of the label). ALL pools the labels. n/a (null in JSON) means
     undefined: no spans on either side, or kappa with both annotators constant.
     """
-    from tui.core.export import resolve_story
     from tui.core.review import agreement, agreement_table
     from tui.core.session import resolve_db_path
     from tui.core.store import Store
 
-    db = db or _root_param(ctx, "db")
-    story = story or _root_param(ctx, "story")
+    db = db or root_param(ctx, "db")
+    story = story or root_param(ctx, "story")
     annotators = [n.strip() for item in named + more for n in item.split(",") if n.strip()]
     try:
         store = Store.open(resolve_db_path(db), readonly=True, create=False)
@@ -49,7 +45,7 @@ def agreement_cmd(ctx: click.Context, db: str | None, story: str | None, named: 
         fail(exc)
         return
     try:
-        chosen = resolve_story(store, story)
+        chosen = store.resolve_story(story)
         results = agreement(store, annotators=annotators or None, story=chosen, labels=list(labels) or None)
     except DiptychError as exc:
         fail(exc)

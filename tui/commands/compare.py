@@ -8,17 +8,13 @@ import sys
 
 import click
 
-from tui.cli import db_option, fail
+from tui.cli import db_option, fail, root_param
 from tui.core.errors import DiptychError, ExportError
 
 FORMATS = ("table", "json", "csv")
 DEFAULT_WIDTH = 100
 
 
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    """An option given before the subcommand (`diptych --db X compare ...`)."""
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 @click.command("compare")
@@ -50,16 +46,15 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
     cached in the database, so a second run (or the reader) does not redo it.
     """
     from tui.core.alignment_cache import story_report, write_report
-    from tui.core.export import resolve_story
     from tui.core.schema import DEFAULT_SCHEMA
     from tui.core.session import AnnotationSession, default_annotator
 
     if annotator and all_annotators:
         raise click.UsageError("pass --annotator NAME or --all-annotators, not both")
-    db = db or _root_param(ctx, "db")
-    story = story or _root_param(ctx, "story")
+    db = db or root_param(ctx, "db")
+    story = story or root_param(ctx, "story")
     explicit = annotator is not None
-    annotator = annotator or _root_param(ctx, "annotator")
+    annotator = annotator or root_param(ctx, "annotator")
     explicit = explicit or annotator is not None
     annotator = annotator or default_annotator()
     try:
@@ -71,7 +66,7 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
         fail(exc)
         return
     try:
-        chosen = resolve_story(session.store, story) if story else _only_story(session)
+        chosen = session.store.resolve_story(story) if story else _only_story(session)
         known = session.annotators()
         if explicit and not all_annotators and annotator not in known:
             raise ExportError(f"{annotator!r} has no annotations in {session.db_path}",

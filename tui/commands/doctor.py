@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from tui.cli import db_option
+from tui.cli import db_option, root_param
 from tui.core.errors import DiptychError
 from tui.core.session import resolve_db_path
 from tui.core.store import Store, sqlite_info
@@ -29,10 +29,6 @@ MIN_PYTHON = (3, 11)
 MIN_COLUMNS, MIN_LINES = 80, 24
 
 
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    """An option given before the subcommand (`diptych --db X import ...`)."""
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 @dataclass(frozen=True)
@@ -218,7 +214,7 @@ def run_checks(db: str | None) -> list[Check]:
 def doctor_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Check Python, SQLite (WAL), the database, spaCy and its English
     pipelines, and the terminal's size, colours and encoding."""
-    db = db or _root_param(ctx, "db")
+    db = db or root_param(ctx, "db")
     checks = run_checks(db)
     if as_json:
         out = {"checks": [asdict(c) for c in checks], "ok": all(c.status == "ok" for c in checks)}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import IO
 
 import click
 
-from tui.cli import db_option, fail
+from tui.cli import db_option, fail, root_param
+from tui.commands.progress import ProgressLine
 from tui.core.errors import DiptychError, ExportError
 
 # Shown only on a terminal, and only once an export has run this long: a quick
@@ -18,40 +18,19 @@ PROGRESS_DELAY = 0.5
 MAX_LISTED = 200
 
 
-class _Progress:
-    """A one-line progress display on stderr, never on the data stream."""
+class _Progress(ProgressLine):
+    """Export progress, per story when there are several."""
 
     def __init__(self, stream: IO[str], story_count: int) -> None:
-        self.stream = stream
+        super().__init__(stream, "exporting", delay=PROGRESS_DELAY)
         self.stories = story_count
         self.story = 0
-        self.started = time.monotonic()
-        self.last = 0.0
-        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
         if done == 1:
             self.story += 1
-        now = time.monotonic()
-        if now - self.started < PROGRESS_DELAY or (now - self.last < 0.1 and done != total):
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / max(total, 1))
-        story = f" story {self.story}/{self.stories}" if self.stories > 1 else ""
-        self.stream.write(f"\rexporting{story} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} documents")
-        self.stream.flush()
-        self.shown = True
+        self.show(done, total, f" story {self.story}/{self.stories}" if self.stories > 1 else "")
 
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
-
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 @click.command("export")
@@ -79,12 +58,12 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
     Deleted annotations are never exported. Messages and the progress bar go to
     stderr, so `-o -` gives clean data on stdout.
     """
-    from tui.core.export import default_output_path, export, export_to_path, resolve_story
+    from tui.core.export import default_output_path, export, export_to_path
     from tui.core.session import resolve_db_path
     from tui.core.store import Store
 
-    db = db or _root_param(ctx, "db")
-    story = story or _root_param(ctx, "story")
+    db = db or root_param(ctx, "db")
+    story = story or root_param(ctx, "story")
     err = sys.stderr
     try:
         store = Store.open(resolve_db_path(db), readonly=True, create=False)
@@ -93,7 +72,7 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
         return
     progress = None
     try:
-        chosen = resolve_story(store, story)
+        chosen = store.resolve_story(story)
         if annotator is not None and annotator not in store.annotators():
             known = ", ".join(store.annotators()) or "none yet"
             raise ExportError(f"{annotator!r} has no annotations in {store.path}",

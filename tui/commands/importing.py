@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli import annotator_option, db_option, fail
+from tui.cli import annotator_option, db_option, fail, root_param
 from tui.core.errors import DiptychError, ReadOnlyError
 from tui.core.ingest import DEFAULT_MAX_SIZE, FORMATS, FileResult, ImportOptions, format_size, import_paths, parse_size
 from tui.core.session import default_annotator, resolve_db_path, resolve_schema
@@ -17,10 +17,6 @@ def safe(text: str) -> str:
     return "\n".join(display_text(line, keep_newlines=False) for line in str(text).split("\n"))
 
 
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    """An option given before the subcommand (`diptych --db X import ...`)."""
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 def _max_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -92,9 +88,9 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
     there. A file with any error is not imported at all; the others are.
     Exits with status 1 when any file failed.
     """
-    db = db or _root_param(ctx, "db")
-    annotator = annotator or _root_param(ctx, "annotator")
-    story = story if story is not None else _root_param(ctx, "story")
+    db = db or root_param(ctx, "db")
+    annotator = annotator or root_param(ctx, "annotator")
+    story = story if story is not None else root_param(ctx, "story")
     if story is not None and not story.strip():
         raise click.BadParameter("the story name must not be empty", param_hint="--story")
     try:

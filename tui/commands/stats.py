@@ -7,17 +7,13 @@ from typing import Any
 
 import click
 
-from tui.cli import db_option, fail
+from tui.cli import db_option, fail, root_param
 from tui.core.errors import DiptychError
 from tui.core.session import resolve_db_path
 from tui.core.store import Store
 from tui.core.text import display_text
 
 
-def _root_param(ctx: click.Context, name: str) -> str | None:
-    """An option given before the subcommand (`diptych --db X import ...`)."""
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 def collect_stats(store: Store) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def render_stats(data: dict[str, Any]) -> str:
 @click.pass_context
 def stats_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """Count stories, documents, and annotations per label and annotator."""
-    db = db or _root_param(ctx, "db")
+    db = db or root_param(ctx, "db")
     try:
         store = Store.open(resolve_db_path(db), readonly=True, create=False)
     except DiptychError as err:

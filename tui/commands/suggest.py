@@ -13,64 +13,34 @@ from typing import IO
 
 import click
 
-from tui.cli import db_option, fail
-from tui.core.errors import DiptychError, ReadOnlyError, StoreError
-from tui.core.models import Document, Story
+from tui.cli import db_option, fail, root_param
+from tui.commands.progress import ProgressLine
+from tui.core.errors import DiptychError, ReadOnlyError
+from tui.core.models import Document
 from tui.core.session import AnnotationSession, resolve_db_path
 from tui.core.store import Store
 from tui.core.text import display_text
 
 
-def _root_param(ctx: click.Context, name: str):
-    """An option given before the subcommand (`diptych --db X suggest ...`)."""
-    root = ctx.find_root()
-    return root.params.get(name) if root is not ctx else None
 
 
 def _safe(text: str) -> str:
     return display_text(str(text), keep_newlines=False)
 
 
-def resolve_story(store: Store, wanted: str | None) -> Story | None:
-    """A story by title, else by id; None means every story."""
-    if wanted is None or wanted == "":
-        return None
-    found = store.story_by_title(wanted)
-    if found is None and wanted.strip().isdigit():
-        found = store.story(int(wanted))
-    if found is None:
-        stories = ", ".join(f"{s.id}: {s.title}" for s in store.stories()) or "none yet"
-        raise StoreError(f"no story {wanted!r} in {store.path}", hint=f"pass a story title or id ({stories})")
-    return found
 
 
-class _Bar:
-    """A one-line progress bar on stderr, drawn only on a terminal."""
+class _Bar(ProgressLine):
+    """Called once per document by SuggestionService.precompute."""
 
     def __init__(self, stream: IO[str], total: int) -> None:
-        self.stream = stream
+        super().__init__(stream, "suggesting")
         self.total = total
         self.done = 0
-        self.last = 0.0
-        self.shown = False
 
     def __call__(self, doc: Document) -> None:
         self.done += 1
-        now = time.monotonic()
-        if now - self.last < 0.1 and self.done != self.total:
-            return
-        self.last = now
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        self.stream.write(f"\rsuggesting [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} documents")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-
+        self.show(self.done, self.total)
 
 def _model_reason(model: str | None, no_model: bool) -> str:
     """Why this engine: the chosen model and the reason, in one phrase."""
@@ -108,10 +78,10 @@ def suggest_cmd(ctx: click.Context, db: str | None, story: str | None, model: st
     (--force recomputes them). A progress bar is drawn on stderr when it is a
     terminal; a summary line is always printed.
     """
-    db = db or _root_param(ctx, "db")
-    story = story if story is not None else _root_param(ctx, "story")
-    model = model or _root_param(ctx, "model")
-    no_model = no_model or bool(_root_param(ctx, "no_model"))
+    db = db or root_param(ctx, "db")
+    story = story if story is not None else root_param(ctx, "story")
+    model = model or root_param(ctx, "model")
+    no_model = no_model or bool(root_param(ctx, "no_model"))
     if model and no_model:
         raise click.UsageError("--model and --no-model contradict each other; give one")
     try:
@@ -135,7 +105,7 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
     if store.readonly:
         raise ReadOnlyError(f"{store.path} is read-only; suggestions cannot be cached in it",
                             hint="check the file's and folder's permissions, or pass --db")
-    chosen = resolve_story(store, story)
+    chosen = store.resolve_story(story)
     docs = store.documents(chosen.id if chosen else None)
     where = f"story “{_safe(chosen.title)}”" if chosen else "all stories"
     if not docs:
@@ -173,4 +143,4 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
                f"(loaded in {load_seconds:.1f}s)")
 
 
-__all__ = ["suggest_cmd", "resolve_story"]
+__all__ = ["suggest_cmd"]

@@ -196,18 +196,6 @@ def _span_sort_key(a: Annotation) -> tuple[int, int, str, str]:
     return (a.start, a.end, a.label, a.id)
 
 
-def resolve_story(store: Any, story: str | int | None) -> Story | None:
-    """A story by id or title; None for "all stories"; ExportError if unknown."""
-    if story is None or story == "":
-        return None
-    text = str(story)
-    found = store.story_by_title(text)
-    if found is None and text.isdigit():
-        found = store.story(int(text))
-    if found is None:
-        titles = ", ".join(f"{s.id}: {s.title}" for s in store.stories()) or "none yet"
-        raise ExportError(f"no story {text!r} in {store.path}", hint=f"pass a story title or id ({titles})")
-    return found
 
 
 class _DocCache:
@@ -422,7 +410,7 @@ def build_docbin(store: Any, *, annotator: str | None = None, story: Story | Non
     A span that does not start and end on token boundaries cannot be a spaCy
     Span: it is left out and listed in ``stats.misaligned``.
     """
-    from spacy.tokens import DocBin, Span  # lazy
+    from spacy.tokens import DocBin  # lazy
 
     stats = ExportStats("spacy")
     docbin = DocBin(store_user_data=True)
@@ -504,5 +492,5 @@ __all__ = [
     "DEFAULT_FORMAT", "FORMATS", "ExportStats", "LinkedRelation", "Record", "SpanProblem", "TokenIndex",
     "build_docbin", "default_output_path", "document_meta", "doccano_record", "dumps", "export",
     "export_to_path", "flat_records", "input_hash", "is_exported", "iter_records", "make_doc",
-    "prodigy_record", "resolve_story", "task_hash", "write_jsonl",
+    "prodigy_record", "task_hash", "write_jsonl",
 ]

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from .errors import DiptychError, ReviewError, SpanError
+from .errors import ReviewError, SpanError
 from .export import is_exported
 from .models import Annotation, Relation, Story
 from .store import annotation_row, new_id, now, relation_row

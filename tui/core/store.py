@@ -359,6 +359,19 @@ class Store:
         rows = self._query("SELECT * FROM stories WHERE title = ?", [title])
         return Story(rows[0]["id"], rows[0]["title"], rows[0]["created_at"]) if rows else None
 
+    def resolve_story(self, wanted: str | int | None) -> Story | None:
+        """A story by title, else by id; None for "every story"; StoreError naming the choices."""
+        if wanted is None or wanted == "":
+            return None
+        text = str(wanted)
+        found = self.story_by_title(text)
+        if found is None and text.strip().isdigit():
+            found = self.story(int(text))
+        if found is None:
+            titles = ", ".join(f"{s.id}: {s.title}" for s in self.stories()) or "none yet"
+            raise StoreError(f"no story {text!r} in {self.path}", hint=f"pass a story title or id ({titles})")
+        return found
+
     def ensure_story(self, title: str) -> Story:
         with self.transaction():
             self._exec("INSERT OR IGNORE INTO stories(title, created_at) VALUES (?, ?)", [title, now()])
