@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from collections.abc import Iterable
 
@@ -53,20 +54,41 @@ class DiptychApp(App):
         self.push_screen(AnnotateScreen(self.story_id))
 
     def _watch_signals(self) -> None:
-        # A dropped SSH connection sends SIGHUP: leave cleanly (everything is already
-        # committed) instead of dying mid-write with the terminal in raw mode.
+        # SIGTERM: a normal, orderly exit through the event loop.
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, self._on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
+        try:
+            loop.add_signal_handler(signal.SIGTERM, self._on_terminate)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        # SIGHUP (the SSH connection dropped): the terminal is gone, so Textual's
+        # output thread dies and an orderly shutdown can block forever writing to
+        # it. Every change is already committed; save the reading position, close
+        # the database and leave at once. A plain signal handler runs even while
+        # the event loop is blocked.
+        try:
+            signal.signal(signal.SIGHUP, self._on_hangup)
+        except ValueError:  # not the main thread (e.g. under some test runners)
+            pass
 
-    def _on_signal(self) -> None:
-        screen = self.screen
-        if hasattr(screen, "save_position"):
+    def _save_position(self) -> None:
+        screen = self._annotate_screen()
+        if screen is not None:
             screen.save_position()
+
+    def _on_terminate(self) -> None:
+        self._save_position()
         self.exit(return_code=0)
+
+    def _on_hangup(self, signum, frame) -> None:
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            signal.signal(signal.SIGCONT, signal.SIG_DFL)
+            self._save_position()
+            self.session.close()
+        finally:
+            os._exit(0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

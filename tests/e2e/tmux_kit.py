@@ -30,7 +30,11 @@ class Tmux:
         self.width, self.height = width, height
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check)
+        # An explicit environment: readline in the test process may have set COLUMNS
+        # and LINES at C level, which would make the program draw at a stale size.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=check,
+                             env=env)
         return out.stdout
 
     def start(self, command: str, env: dict[str, str] | None = None) -> None:
@@ -62,12 +66,14 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen; last screen:\n{self.screen()}")
 
-    def wait_exit(self, timeout: float = 60.0) -> int:
+    def wait_exit(self, timeout: float = 60.0) -> int | None:
+        """The exit status, or None when the program died of a signal (tmux leaves
+        the status empty then)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             out = self.tmux("list-panes", "-t", "main", "-F", "#{pane_dead} #{pane_dead_status}", check=False).split()
             if out and out[0] == "1":
-                return int(out[1]) if len(out) > 1 and out[1] else 0
+                return int(out[1]) if len(out) > 1 and out[1] else None
             time.sleep(0.1)
         raise AssertionError(f"the program did not exit; last screen:\n{self.screen()}")
 

@@ -23,6 +23,19 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         yield Input(self.value, placeholder=self.placeholder, id="prompt")
 
+    def on_key(self, event) -> None:
+        # Type-ahead over a slow link: keys may arrive before the Input has focus.
+        field = self.query_one(Input)
+        if field.has_focus:
+            return
+        if event.key == "enter":
+            event.stop()
+            self.dismiss(field.value)
+        elif event.is_printable and event.character:
+            event.stop()
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
 
