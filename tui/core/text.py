@@ -466,3 +466,10 @@ def display_text(text: str, *, keep_newlines: bool = True) -> str:
     if text and unicodedata.category(text[0])[0] == "M":
         out.insert(0, DOTTED_CIRCLE)
     return "".join(out)
+
+
+def excerpt(text: str, width: int) -> str:
+    """One line of at most ``width`` characters for showing a quote: whitespace
+    folded, unsafe characters made visible, an ellipsis where it was cut."""
+    flat = display_text(" ".join(text.split()), keep_newlines=False)
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -16,29 +16,23 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.bindings import all_keys, to_bindings
-from tui.core import align, alignment_cache, review
+from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
-from tui.core.text import display_text, word_at
+from tui.core.text import display_text, word_at, excerpt as _short
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_view import ArticleView, Mark
+from tui.screens.reader_compare import CompareActions
+from tui.screens.reader_review import ReviewActions
 from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
 STATUS_CYCLE = ("todo", "in_progress", "done")
-# Gutter marks of the alignment: one ASCII cell each, so every terminal font has them.
-GUTTER = {
-    "verbatim": ("=", "bold green"),
-    "paraphrase": ("~", "cyan"),
-    "only": ("+", "bold yellow"),
-    "repeat": ("r", "dim"),
-    "boilerplate": ("x", "dim"),
-}
 # Below this width the annotation panel starts hidden so two panes keep ~40 columns each.
 PANEL_MIN_WIDTH = 140
 
 
-class AnnotateScreen(Screen):
+class AnnotateScreen(CompareActions, ReviewActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
@@ -642,185 +636,6 @@ class AnnotateScreen(Screen):
             except DiptychError:
                 pass  # losing the reading position must never block quitting
 
-    # ------------------------------------------------------------ comparing articles
-
-    @work(thread=True, exclusive=True, group="align")
-    def align_story(self) -> None:
-        story_id, docs = self.story_id, list(self.docs)
-        if len(docs) < 2:
-            return
-        try:
-            alignment = alignment_cache.story_alignment(self.session, story_id, documents=docs)
-        except Exception as err:  # alignment is an aid: never let it take the reader down
-            self.app.call_from_thread(self.notify_plain, f"alignment failed: {type(err).__name__}: {err}", error=True)
-            return
-        self.app.call_from_thread(self.set_alignment, story_id, alignment)
-
-    def set_alignment(self, story_id: int, alignment) -> None:
-        if story_id != self.story_id:
-            return  # the user moved on to another story meanwhile
-        self.alignment = alignment
-        for pane in self.panes:
-            pane.view.set_gutter([(start, GUTTER[mark][0], GUTTER[mark][1])
-                                  for start, _end, mark in alignment.gutter(pane.doc.id) if mark in GUTTER])
-
-    def _need_alignment(self) -> bool:
-        if self.alignment is None:
-            self.notify_plain("the articles are still being aligned (or this story has one article)")
-            return False
-        return True
-
-    def action_jump_counterpart(self) -> None:
-        if not self.panes or not self._need_alignment():
-            return
-        pairs = self.alignment.counterparts(self.pane.doc.id, self.pane.view.cursor)
-        if not pairs:
-            self.notify_plain("this sentence is only in this article")
-            return
-        seen = set()
-        for pair in pairs:  # best first: one jump per other document
-            if pair.doc_b in seen:
-                continue
-            seen.add(pair.doc_b)
-            for pane in self.panes:
-                if pane.doc.id == pair.doc_b:
-                    pane.view.move_to(pair.start_b, center=True)
-        best = pairs[0]
-        self.notify_plain(f"counterpart: {best.kind} ({best.score:.2f}) in {len(seen)} other article(s)")
-        if self.diff:
-            self.show_diff()
-
-    def follow(self, source: ArticlePane) -> None:
-        if self.alignment is None:
-            return
-        for pane in self.panes:
-            if pane is not source:
-                target = self.alignment.sync_offset(source.doc.id, source.view.cursor, pane.doc.id)
-                pane.view.move_to(target, center=True)
-
-    def action_toggle_sync(self) -> None:
-        if not self._need_alignment():
-            return
-        self.sync = not self.sync
-        if self.sync:
-            self.follow(self.pane)
-        self.notify_plain("synchronized scrolling " + ("on: the other panes follow the alignment" if self.sync
-                                                       else "off"))
-
-    def action_toggle_diff(self) -> None:
-        if not self._need_alignment():
-            return
-        self.diff = not self.diff
-        if self.diff:
-            self.show_diff()
-        else:
-            for pane in self.panes:
-                pane.view.set_marks("diff", [])
-        self.notify_plain("differing words " + ("shown (italic) for the sentence under the cursor" if self.diff
-                                                else "hidden"))
-
-    def show_diff(self) -> None:
-        marks: dict[int, list[Mark]] = {pane.doc.id: [] for pane in self.panes}
-        texts = {pane.doc.id: pane.doc.text for pane in self.panes}
-        pairs = self.alignment.counterparts(self.pane.doc.id, self.pane.view.cursor) if self.alignment else []
-        for pair in pairs[:1]:
-            only_a, only_b = align.word_diff(texts[pair.doc_a], (pair.start_a, pair.end_a),
-                                             texts[pair.doc_b], (pair.start_b, pair.end_b))
-            marks[pair.doc_a] += [Mark(s, e, "diff") for s, e in only_a]
-            marks[pair.doc_b] += [Mark(s, e, "diff") for s, e in only_b]
-        for pane in self.panes:
-            pane.view.set_marks("diff", marks[pane.doc.id])
-
-    def proposal_key(self, link) -> str:
-        return f"claim-link:{link.head_id}:{link.tail_id}:{link.type}"
-
-    def action_proposals(self) -> None:
-        if not self._need_alignment():
-            return
-        from tui.screens.proposals import ProposalRow, ProposalsScreen
-
-        claims = [a for doc in self.docs for a in self.anns.get(doc.id, []) if a.label == "CLAIM"]
-        by_id = {a.id: a for a in claims}
-        linked = {(r.head_id, r.tail_id) for r in self.rels} | {(r.tail_id, r.head_id) for r in self.rels}
-        outlets = {d.id: d.outlet or d.title for d in self.docs}
-        rows, self.proposals = [], {}
-        for link in align.propose_claim_links(self.alignment, claims):
-            key = self.proposal_key(link)
-            head = by_id[link.head_id]
-            if (link.head_id, link.tail_id) in linked or key in self.session.decisions(head.doc_id):
-                continue
-            tail = by_id[link.tail_id]
-            self.proposals[key] = link
-            rows.append(ProposalRow(key, link.type, link.score, f"{outlets[head.doc_id]}: {_short(head.quote, 90)}",
-                                    f"{outlets[tail.doc_id]}: {_short(tail.quote, 90)}"))
-
-        def accept(key: str) -> bool:
-            link = self.proposals[key]
-            done = self.write(self.session.link, link.head_id, link.tail_id, link.type) is not None
-            self.reload()
-            return done
-
-        def reject(key: str) -> bool:
-            link = self.proposals[key]
-            head = by_id[link.head_id]
-            return self.write(self.session.reject_key, head.doc_id, key,
-                              f"reject proposed {link.type} link of “{_short(head.quote, 30)}”") is not None
-
-        self.app.push_screen(ProposalsScreen(rows, accept, reject))
-
-    def action_compare_screen(self) -> None:
-        from tui.screens.compare import CompareScreen
-
-        self.app.push_screen(CompareScreen(self.story_id))
-
-    # ------------------------------------------------------------ adjudication
-
-    def candidates(self, doc_id: int) -> list[Suggestion]:
-        """The compared annotators' spans, as suggestions that gold can accept."""
-        spans = {who: self.session.annotations_of(doc_id, [who]) for who in self.compare}
-        self.comparisons[doc_id] = {}
-        out = []
-        for cmp in review.compare_spans(spans):
-            sugg = Suggestion(cmp.start, cmp.end, cmp.label, "review", "+".join(cmp.annotators),
-                              layer="review", kind=cmp.status)
-            self.comparisons[doc_id][sugg.key] = cmp
-            out.append(sugg)
-        return out
-
-    def accept_candidate(self, pane: ArticlePane, sugg: Suggestion) -> None:
-        cmp = self.comparisons.get(pane.doc.id, {}).get(sugg.key)
-        if cmp is None:
-            return
-        copied = self.write(review.copy_to_gold, self.session, pane.doc.id, list(cmp.ids[:1]),
-                            gold=self.session.annotator)
-        if copied is not None:
-            self.notify_plain(f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”")
-        self.reload()
-        self.describe_cursor()
-
-    def action_accept_candidate(self) -> None:
-        if not self.compare:
-            self.notify_plain("y accepts spans in review mode: diptych review --compare A B")
-            return
-        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
-        if sugg is None:
-            self.notify_plain("no candidate under the cursor (e jumps to the next)")
-            return
-        self.accept_candidate(self.pane, sugg)
-
-    def action_accept_version(self) -> None:
-        if not self.compare:
-            self.notify_plain("Y accepts a version in review mode: diptych review --compare A B")
-            return
-        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
-        cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
-        who = cmp.annotators[0] if cmp else self.compare[0]
-        copied = self.write(review.copy_to_gold, self.session, self.pane.doc.id, who, gold=self.session.annotator)
-        if copied is not None:
-            self.notify_plain(f"accepted {who}'s version of this article: {len(copied.created)} new span(s)")
-        self.reload()
-        self.describe_cursor()
-
     # ------------------------------------------------------------ suggestions (background)
 
     @work(thread=True, exclusive=True, group="suggest")
@@ -862,8 +677,3 @@ class AnnotateScreen(Screen):
                 self.redraw(pane)
         self.describe_cursor()
 
-
-def _short(text: str, width: int) -> str:
-    # Quotes are article text: control and bidi characters are shown, never sent raw.
-    flat = display_text(" ".join(text.split()), keep_newlines=False)
-    return flat if len(flat) <= width else flat[: width - 1] + "…"

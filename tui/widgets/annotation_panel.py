@@ -8,12 +8,11 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.core.models import Annotation, Relation
-from tui.core.text import display_text
+from tui.core.text import display_text, excerpt
 
 
 def _excerpt(text: str, width: int = 48) -> str:
-    flat = display_text(" ".join(text.split()), keep_newlines=False)
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return excerpt(text, width)
 
 
 class AnnotationPanel(OptionList):

@@ -1,0 +1,63 @@
+"""Adjudication in the reader (`diptych review --compare A B`): the compared
+annotators' spans are candidates that y, Y, x and the label keys settle into gold.
+
+A mixin of AnnotateScreen: it uses the screen's panes, session and write().
+"""
+
+from __future__ import annotations
+
+from tui.core import review
+from tui.core.models import Suggestion
+from tui.core.text import excerpt as _short
+from tui.widgets.pane import ArticlePane
+
+
+
+class ReviewActions:
+
+    def candidates(self, doc_id: int) -> list[Suggestion]:
+        """The compared annotators' spans, as suggestions that gold can accept."""
+        spans = {who: self.session.annotations_of(doc_id, [who]) for who in self.compare}
+        self.comparisons[doc_id] = {}
+        out = []
+        for cmp in review.compare_spans(spans):
+            sugg = Suggestion(cmp.start, cmp.end, cmp.label, "review", "+".join(cmp.annotators),
+                              layer="review", kind=cmp.status)
+            self.comparisons[doc_id][sugg.key] = cmp
+            out.append(sugg)
+        return out
+
+    def accept_candidate(self, pane: ArticlePane, sugg: Suggestion) -> None:
+        cmp = self.comparisons.get(pane.doc.id, {}).get(sugg.key)
+        if cmp is None:
+            return
+        copied = self.write(review.copy_to_gold, self.session, pane.doc.id, list(cmp.ids[:1]),
+                            gold=self.session.annotator)
+        if copied is not None:
+            self.notify_plain(f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”")
+        self.reload()
+        self.describe_cursor()
+
+    def action_accept_candidate(self) -> None:
+        if not self.compare:
+            self.notify_plain("y accepts spans in review mode: diptych review --compare A B")
+            return
+        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        if sugg is None:
+            self.notify_plain("no candidate under the cursor (e jumps to the next)")
+            return
+        self.accept_candidate(self.pane, sugg)
+
+    def action_accept_version(self) -> None:
+        if not self.compare:
+            self.notify_plain("Y accepts a version in review mode: diptych review --compare A B")
+            return
+        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
+        who = cmp.annotators[0] if cmp else self.compare[0]
+        copied = self.write(review.copy_to_gold, self.session, self.pane.doc.id, who, gold=self.session.annotator)
+        if copied is not None:
+            self.notify_plain(f"accepted {who}'s version of this article: {len(copied.created)} new span(s)")
+        self.reload()
+        self.describe_cursor()
+
