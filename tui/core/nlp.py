@@ -55,7 +55,7 @@ from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
 from .errors import IngestError, ModelError
 from .models import LAYER_ATTRIBUTION, LAYER_ENTITY, LAYER_MOTIVE, LAYERS, Suggestion
-from .nlp_cues import CUES_VERSION, Cue, CueSpan
+from .nlp_cues import ACTOR_LABEL, CUES_VERSION, Cue, CueSpan  # noqa: F401  (ACTOR_LABEL is re-exported)
 
 # Bump when entity rules (mapping, trimming, outlet list, name heuristics) change.
 RULES_VERSION = "1"
