@@ -70,10 +70,17 @@ class Tmux:
         """The exit status, or None when the program died of a signal (tmux leaves
         the status empty then)."""
         deadline = time.monotonic() + timeout
+        dead_since = None
         while time.monotonic() < deadline:
             out = self.tmux("list-panes", "-t", "main", "-F", "#{pane_dead} #{pane_dead_status}", check=False).split()
             if out and out[0] == "1":
-                return int(out[1]) if len(out) > 1 and out[1] else None
+                if len(out) > 1 and out[1]:
+                    return int(out[1])
+                # tmux marks the pane dead when the pty closes and records the status
+                # only when it reaps the process: give it a moment before calling it a signal.
+                dead_since = dead_since or time.monotonic()
+                if time.monotonic() - dead_since > 3.0:
+                    return None
             time.sleep(0.1)
         raise AssertionError(f"the program did not exit; last screen:\n{self.screen()}")
 

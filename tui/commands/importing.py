@@ -9,12 +9,18 @@ from tui.core.errors import DiptychError, ReadOnlyError
 from tui.core.ingest import DEFAULT_MAX_SIZE, FORMATS, FileResult, ImportOptions, format_size, import_paths, parse_size
 from tui.core.session import default_annotator, resolve_db_path, resolve_schema
 from tui.core.store import Store
+from tui.core.errors import IngestError
 from tui.core.text import display_text
 
 
 def safe(text: str) -> str:
-    """Text from files (names, quotes, titles) shown as data: no control or escape characters."""
+    """Our own multi-line message with no control or escape characters from the data in it."""
     return "\n".join(display_text(line, keep_newlines=False) for line in str(text).split("\n"))
+
+
+def one_line(text: object) -> str:
+    """A file name, story or title: one line, so a newline in it cannot forge output lines."""
+    return display_text(str(text), keep_newlines=False)
 
 
 
@@ -29,17 +35,19 @@ def _max_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 def describe(result: FileResult) -> str:
     """The one line (plus indented details) printed for a file."""
     if result.status == "failed":
-        return f"failed: {result.error}"
+        # Ingest errors name their file; a database error must be told which file it stopped.
+        where = "" if isinstance(result.error, IngestError) else f"{one_line(result.path)}: "
+        return f"failed: {where}{result.error}"
     if result.fmt == "txt":
         doc = result.documents[0]
         if result.status == "skipped":
-            return (f"skipped: {result.path} is already present as document {doc.id} in story “{result.story}” "
-                    f"(same text, imported from {doc.source_path or 'elsewhere'})")
+            return (f"skipped: {one_line(result.path)} is already present as document {doc.id} in story "
+                    f"“{one_line(result.story)}” (same text, imported from {one_line(doc.source_path or 'elsewhere')})")
         kinds = [k for _s, _e, k in result.regions]
         flagged = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds))) or "none"
-        details = "; ".join(f"{k} “{v}”" for k, v in (("title", doc.title), ("outlet", doc.outlet),
-                                                        ("url", doc.url), ("author", doc.author)) if v)
-        return (f"imported: {result.path} -> document {doc.id} in story “{result.story}”"
+        details = "; ".join(f"{k} “{one_line(v)}”" for k, v in (("title", doc.title), ("outlet", doc.outlet),
+                                                                 ("url", doc.url), ("author", doc.author)) if v)
+        return (f"imported: {one_line(result.path)} -> document {doc.id} in story “{one_line(result.story)}”"
                 f"\n  {details or 'no title, outlet or url found'}; flagged regions: {flagged}")
     docs = len(result.documents)
     line = (f"{docs} document(s) ({result.new_documents} new, {docs - result.new_documents} already present), "
@@ -47,7 +55,7 @@ def describe(result: FileResult) -> str:
             f"{result.spans_existing} already present), "
             f"{result.relations_new + result.relations_existing} relation(s) ({result.relations_new} new)")
     head = "imported" if result.status == "imported" else "skipped (nothing new)"
-    out = [f"{head}: {result.path}: {line}"]
+    out = [f"{head}: {one_line(result.path)}: {line}"]
     out += [f"  note: {w}" for w in result.warnings]
     out += [f"  orphan (not attached): {o}" for o in result.orphans]
     return "\n".join(out)

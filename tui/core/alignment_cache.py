@@ -12,7 +12,6 @@ Everything here is plain Python on top of :class:`AnnotationSession` (no UI).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from tui.core.align import Alignment
 from tui.core.compare import Report, build_report, clean
 from tui.core.errors import DiptychError, ExportError, StoreError
 from tui.core.models import Document, Story
+from tui.core.text import slug
 
 REPORT_DIR = Path("annotations")
 
@@ -77,7 +77,7 @@ def story_report(session, story_id: int, *, annotators: Iterable[str] | None = N
 
 def report_path(story: Story, suffix: str = "compare.csv") -> Path:
     """``annotations/<story-title-slug>-compare.csv`` (relative to the working directory)."""
-    stem = re.sub(r"[^\w.]+", "-", story.title.lower()).strip("-.") or f"story-{story.id}"
+    stem = slug(story.title, f"story-{story.id}")
     return REPORT_DIR / f"{stem}-{suffix}"
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -32,6 +31,7 @@ from typing import IO, Any
 
 from .errors import ExportError
 from .models import Annotation, Document, Relation, Story
+from .text import slug
 
 FORMATS = ("prodigy", "doccano", "flat", "spacy")
 DEFAULT_FORMAT = "prodigy"
@@ -484,7 +484,7 @@ def default_output_path(fmt: str, story: Story | None = None) -> Path:
     if story is None:
         stem = "all"
     else:
-        stem = re.sub(r"[^\w.]+", "-", story.title.lower()).strip("-.") or f"story-{story.id}"
+        stem = slug(story.title, f"story-{story.id}")
     return EXPORT_DIR / f"{stem}-{fmt}{'.spacy' if fmt == 'spacy' else '.jsonl'}"
 
 

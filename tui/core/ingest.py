@@ -340,6 +340,10 @@ class _JsonlWriter:
         for span in rec.spans:
             ann_id = self._span(doc, annotator, span, f"import:{rec.fmt}")
             if span.id is not None:
+                if span.id in ids:
+                    self.result.warnings.append(
+                        f"{self.shown}:{rec.line}: span id {span.id!r} is used twice; relations naming it "
+                        "attach to its first span")
                 ids.setdefault(span.id, ann_id)
                 self.by_file_id.setdefault((annotator, span.id), ann_id)
             offsets.setdefault((span.start, span.end, span.label), ann_id)

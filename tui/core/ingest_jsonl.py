@@ -103,11 +103,51 @@ class ParsedJsonl:
     flats: list[FlatRecord] = field(default_factory=list)
 
 
+class _HugeNumber:
+    """An integer too long for Python to convert: kept as its digits so the field
+    that holds it can be named in the error (it is no valid value anywhere)."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+    def __len__(self) -> int:
+        return len(self.digits)
+
+
+def _parse_int(digits: str) -> int | _HugeNumber:
+    return int(digits) if len(digits) <= 4000 else _HugeNumber(digits)
+
+
+def _huge_number_at(value: Any, where: str = "") -> tuple[str, _HugeNumber] | None:
+    """Where the first too-long number sits, as a field path like ``spans[0].end``."""
+    if isinstance(value, _HugeNumber):
+        return where, value
+    if isinstance(value, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for path, item in items:
+        found = _huge_number_at(item, path)
+        if found is not None:
+            return found
+    return None
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, _HugeNumber):
+        return f"a number with {len(value)} digits"
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
             dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _described(value: Any) -> str:
+    if value is None or isinstance(value, _HugeNumber):
+        return _type_name(value)
+    return f"{_type_name(value)} {_preview(value)}"
 
 
 class _Line:
@@ -124,13 +164,13 @@ class _Line:
     def integer(self, value: Any, where: str) -> int:
         # bool is an int subclass in Python but never a valid offset.
         if type(value) is not int:
-            raise self.error(f"{where} must be an integer, got {_type_name(value)} {_preview(value)}",
+            raise self.error(f"{where} must be an integer, got {_described(value)}",
                              hint="offsets are whole numbers counting Unicode code points")
         return value
 
     def string(self, value: Any, where: str, *, empty: bool = True) -> str:
         if not isinstance(value, str):
-            raise self.error(f"{where} must be a string, got {_type_name(value)} {_preview(value)}")
+            raise self.error(f"{where} must be a string, got {_described(value)}")
         if not empty and not value.strip():
             raise self.error(f"{where} must not be empty")
         return value
@@ -212,7 +252,7 @@ def _f(where: str, key: str) -> str:
 
 
 def _preview(value: Any, width: int = 30) -> str:
-    text = json.dumps(value, ensure_ascii=True)
+    text = json.dumps(value, ensure_ascii=True, default=lambda v: f"<a {len(v)}-digit number>")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -234,12 +274,23 @@ def parse_jsonl(path: str, text: str, schema: LabelSchema) -> ParsedJsonl:
     for number, raw in lines:
         v = _Line(path, number, schema)
         try:
-            obj = json.loads(raw)
+            obj = json.loads(raw, parse_int=_parse_int)
         except json.JSONDecodeError as exc:
             raise v.error(f"not valid JSON: {exc.msg} (column {exc.colno})",
                           hint="each line must be one complete JSON object") from None
         except RecursionError:
             raise v.error("not valid JSON: nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer past Python's digit limit
+            raise v.error(f"not valid JSON: {exc}", hint="each line must be one complete JSON object "
+                          "with ordinary numbers") from None
+        try:
+            huge = _huge_number_at(obj)
+        except RecursionError:
+            raise v.error("not valid JSON: nested too deeply") from None
+        if huge is not None:
+            where, number = huge
+            raise v.error(f"{where or 'the line'}: a number with {len(number)} digits is too long",
+                          hint="offsets and values are ordinary numbers; check how this file was written")
         if _SURROGATE_ESCAPE.search(raw):
             _check_encodable(v, obj)
         if not isinstance(obj, dict):

@@ -473,3 +473,10 @@ def excerpt(text: str, width: int) -> str:
     folded, unsafe characters made visible, an ellipsis where it was cut."""
     flat = display_text(" ".join(text.split()), keep_newlines=False)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def slug(title: str, fallback: str, limit: int = 80) -> str:
+    """A file-name stem from a title: lower case, word characters and dots, at most
+    ``limit`` characters (titles come from articles and can be any length)."""
+    stem = re.sub(r"[^\w.]+", "-", title.lower()).strip("-.")[:limit].strip("-.")
+    return stem or fallback

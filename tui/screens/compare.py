@@ -258,7 +258,7 @@ class CompareScreen(Screen[None]):
     # ------------------------------------------------------------ data
 
     def _whose(self) -> str:
-        return "everyone's annotations" if self.everyone else f"{self.session.annotator}'s annotations"
+        return "everyone's annotations" if self.everyone else f"{clean(self.session.annotator)}'s annotations"
 
     def _title(self) -> Text:
         story = self.session.story(self.story_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.core.text import display_text
+
 
 class HeaderBar(Static):
     DEFAULT_CSS = """
@@ -16,7 +18,7 @@ class HeaderBar(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("Diptych ", style="bold")
         text.append(story, style="bold")
-        text.append(f" · {documents} docs · {annotator}")
+        text.append(f" · {documents} docs · {display_text(annotator, keep_newlines=False)}")
         if progress:
             text.append(f" · {progress}")
         if mode:
