@@ -175,7 +175,16 @@ def wrap_lines(text: str, width: int) -> list[_Line]:
             if col > 0 and col + ww > width:
                 add(_Line(line_start, ts, False))
                 line_start, col = ts, 0
-            if ww > width:
+            if ww > width and ww == len(word) and _is_plain(word):
+                # One cell per code point: cut by count (a 10 MB run without a space
+                # would take a minute cluster by cluster).
+                cut, end = ts, ts + len(word)
+                while col + (end - cut) > width:
+                    cut += width - col
+                    add(_Line(line_start, cut, False))
+                    line_start, col = cut, 0
+                col += end - cut
+            elif ww > width:
                 for cl in _clusters(text, ts, ts + len(word)):
                     if col > 0 and col + cl.width > width:
                         add(_Line(line_start, cl.start, False))
