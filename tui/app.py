@@ -8,12 +8,30 @@ import signal
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.bindings import all_keys
 from tui.core.session import AnnotationSession
 from tui.core.suggestions import SuggestionService
 from tui.keymap import check_ids
+
+
+def modal_binding_ids() -> set[str]:
+    """Ids of the bindings on the other screens, which a keymap may remap too."""
+    from tui.screens.attributes import AttributeForm
+    from tui.screens.choice import ChoiceScreen
+    from tui.screens.compare import CompareScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.proposals import ProposalsScreen
+    from tui.screens.search import PromptScreen
+    from tui.screens.stories import StoriesScreen
+
+    from tui.widgets.annotation_panel import AnnotationPanel
+
+    screens = (AttributeForm, ChoiceScreen, CompareScreen, HelpScreen, ProposalsScreen, PromptScreen, StoriesScreen,
+               AnnotationPanel)
+    return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 class DiptychApp(App):
@@ -35,12 +53,7 @@ class DiptychApp(App):
         self.suggest = suggest
         self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns)
         self.startup_error: str | None = None
-        from tui.screens.compare import BINDING_IDS as compare_ids
-
-        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | set(compare_ids) | {
-            "help.close", "form.cancel", "form.save", "prompt.cancel", "stories.close", "stories.down",
-            "stories.up", "choice.cancel", "choice.down", "choice.up", "proposals.close", "proposals.accept",
-            "proposals.reject", "proposals.down", "proposals.up"})
+        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
 
     def on_mount(self) -> None:
         from tui.screens.annotate import AnnotateScreen

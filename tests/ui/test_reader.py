@@ -325,13 +325,18 @@ async def test_panel_lists_annotations_and_jumps(app_factory):
         await pilot.press("c", "G", "h", "s", "g", "p")
         await pilot.pause()
         assert panel.display and panel.option_count == 2
+        assert app.focused is panel
         target = app.screen.anns[view(app).doc_id][1]
-        panel.focus()
-        panel.highlighted = 1
-        await pilot.press("enter")
+        await pilot.press("j", "enter")
         await pilot.pause()
         assert view(app).cursor == target.start
         assert app.focused is view(app)
+        await pilot.press("p")          # shown: p moves the focus into it
+        assert app.focused is panel
+        await pilot.press("escape")     # back to the article, panel stays
+        assert app.focused is view(app) and panel.display
+        await pilot.press("p", "p")     # focused: p hides it
+        assert not panel.display and app.focused is view(app)
 
 
 async def test_refresh_shows_work_saved_by_another_process(seed_db, app_factory):
@@ -448,3 +453,20 @@ async def test_schema_file_adds_a_label_with_its_key(tmp_path, seed_db):
             assert [a.label for a in app.screen.anns[1]] == ["EVIDENCE"]
     finally:
         session.close()
+
+
+async def test_help_scrolls_with_j_and_k(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from textual.containers import VerticalScroll
+
+        scroller = app.screen.query_one(VerticalScroll)
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert scroller.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert scroller.scroll_y == 2

@@ -583,9 +583,25 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
     # ------------------------------------------------------------ actions: view
 
     def action_toggle_panel(self) -> None:
+        """Hidden -> shown with the focus in it; focused -> hidden; shown -> focused."""
         panel = self.query_one(AnnotationPanel)
-        panel.display = not panel.display
+        if panel.display and panel.has_focus:
+            panel.display = False
+            if self.panes:
+                self.pane.view.focus()
+            return
+        panel.display = True
         self.update_panel()
+        ann = self.annotation_at(self.pane, self.pane.view.cursor) if self.panes else None
+        if ann is not None:
+            panel.select_annotation(ann.id)
+        elif panel.highlighted is None and panel.option_count:
+            panel.highlighted = 0
+        panel.focus()
+
+    def on_annotation_panel_left(self, event: AnnotationPanel.Left) -> None:
+        if self.panes:
+            self.pane.view.focus()
 
     def on_annotation_panel_chosen(self, event: AnnotationPanel.Chosen) -> None:
         for ann in self.anns.get(self.pane.doc.id, []):

@@ -49,7 +49,11 @@ def legend(schema: LabelSchema) -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close help", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "close help", id="help.close"),
+        Binding("j", "scroll(1)", "down", show=False, id="help.down"),
+        Binding("k", "scroll(-1)", "up", show=False, id="help.up"),
+    ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: round $accent;
@@ -66,3 +70,6 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Diptych — keys (esc closes)", style="bold"))
             yield Static(legend(self.schema))
             yield Static(help_table(self.schema, self.keymap))
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -16,9 +17,17 @@ def _excerpt(text: str, width: int = 48) -> str:
 
 
 class AnnotationPanel(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "down", show=False, id="panel.down"),
+        Binding("k", "cursor_up", "up", show=False, id="panel.up"),
+        Binding("escape", "leave", "back to the article", id="panel.leave"),
+    ]
     DEFAULT_CSS = """
     AnnotationPanel { width: 42; height: 1fr; border-left: solid $panel; }
     """
+
+    class Left(Message):
+        """The user left the panel (escape) without choosing."""
 
     class Chosen(Message):
         def __init__(self, annotation_id: str) -> None:
@@ -58,6 +67,9 @@ class AnnotationPanel(OptionList):
             self.highlighted = self.get_option_index(ann_id)
         except Exception:  # not in this list (another document)
             pass
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
