@@ -61,7 +61,7 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         self.link_head: Annotation | None = None
         self.search_query = ""
         self.current = 0
-        self.save_state = "all changes saved"
+        self.save_state = "saved"
         self.save_error = False
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.

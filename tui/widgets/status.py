@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.text import display_text
+from tui.core.text import display_text, excerpt
 
 
 class HeaderBar(Static):
@@ -15,16 +15,31 @@ class HeaderBar(Static):
 
     def show(self, *, story: str, documents: int, annotator: str, save_state: str, progress: str = "",
              mode: str = "", error: bool = False) -> None:
+        self._parts = (story, documents, annotator, save_state, progress, mode, error)
+        self._draw()
+
+    def on_resize(self) -> None:
+        if getattr(self, "_parts", None):
+            self._draw()
+
+    def _draw(self) -> None:
+        story, documents, annotator, save_state, progress, mode, error = self._parts
+        # The save state and mode matter most: they are drawn in full and the
+        # story title gets what room is left (at 80 columns it is shortened).
+        tail = Text(no_wrap=True)
+        tail.append(f" · {documents} docs · {display_text(annotator, keep_newlines=False)}")
+        if progress:
+            tail.append(f" · {progress}")
+        if mode:
+            tail.append(" · ")
+            tail.append(mode, style="bold reverse")
+        tail.append(" · ")
+        tail.append(save_state, style="bold red" if error else "green")
+        room = max(8, (self.content_size.width or 80) - len("Diptych ") - tail.cell_len)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("Diptych ", style="bold")
-        text.append(story, style="bold")
-        text.append(f" · {documents} docs · {display_text(annotator, keep_newlines=False)}")
-        if progress:
-            text.append(f" · {progress}")
-        if mode:
-            text.append(f" · {mode}", style="bold reverse")
-        text.append(" · ")
-        text.append(save_state, style="bold red" if error else "green")
+        text.append(excerpt(story, room), style="bold")
+        text.append_text(tail)
         self.update(text)
 
 
