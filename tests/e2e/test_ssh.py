@@ -63,7 +63,7 @@ def db(tmp_path: Path) -> Iterator[Path]:
 
 def connect(term: Tmux, server: SshServer, remote: str) -> int:
     """Open the annotator's ssh session in `term`; returns the local ssh client's pid."""
-    term.start(server.ssh_command(remote))
+    term.start(server.ssh_command(remote), record_status=False)
     pid = term.pane_pid()
     # The pane's `sh -c "env ... ssh ..."` execs down to the client itself; wait for that.
     deadline = time.monotonic() + 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,6 +29,9 @@ class Tmux:
         require("tmux")
         self.socket = f"diptych-{uuid.uuid4().hex[:8]}"
         self.width, self.height = width, height
+        # tmux 3.3a does not always record a dead pane's exit status, so the pane's
+        # shell writes it here.
+        self.status_file = Path(tempfile.mkdtemp(prefix="diptych-tmux-")) / "status"
 
     def tmux(self, *args: str, check: bool = True) -> str:
         # An explicit environment: readline in the test process may have set COLUMNS
@@ -37,13 +41,19 @@ class Tmux:
                              env=env)
         return out.stdout
 
-    def start(self, command: str, env: dict[str, str] | None = None) -> None:
+    def start(self, command: str, env: dict[str, str] | None = None, *, record_status: bool = True) -> None:
+        """Run ``command`` in the window. With ``record_status`` a shell around it
+        writes its exit status for wait_exit(); without, the command is the pane's
+        process itself (for tests that signal or inspect it by the pane's pid)."""
         full_env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         full_env.update(env or {})
         exports = " ".join(f"{k}={_quote(v)}" for k, v in full_env.items())
-        # remain-on-exit keeps the pane so the exit status can be read.
+        # remain-on-exit keeps the pane (and its last screen) after the program ends.
+        line = f"env {exports} {command}"
+        if record_status:
+            line = "sh -c " + _quote(f"{line}; echo $? > {_quote(str(self.status_file))}")
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", str(self.width), "-y", str(self.height),
-                  f"env {exports} {command}")
+                  line)
         self.tmux("set-option", "-t", "main", "remain-on-exit", "on")
 
     def keys(self, *keys: str) -> None:
@@ -66,21 +76,13 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen; last screen:\n{self.screen()}")
 
-    def wait_exit(self, timeout: float = 60.0) -> int | None:
-        """The exit status, or None when the program died of a signal (tmux leaves
-        the status empty then)."""
+    def wait_exit(self, timeout: float = 60.0) -> int:
+        """The program's exit status (128 + N when signal N killed it)."""
         deadline = time.monotonic() + timeout
-        dead_since = None
         while time.monotonic() < deadline:
-            out = self.tmux("list-panes", "-t", "main", "-F", "#{pane_dead} #{pane_dead_status}", check=False).split()
-            if out and out[0] == "1":
-                if len(out) > 1 and out[1]:
-                    return int(out[1])
-                # tmux marks the pane dead when the pty closes and records the status
-                # only when it reaps the process: give it a moment before calling it a signal.
-                dead_since = dead_since or time.monotonic()
-                if time.monotonic() - dead_since > 3.0:
-                    return None
+            text = self.status_file.read_text() if self.status_file.exists() else ""
+            if text.strip():
+                return int(text)
             time.sleep(0.1)
         raise AssertionError(f"the program did not exit; last screen:\n{self.screen()}")
 
@@ -89,6 +91,7 @@ class Tmux:
 
     def close(self) -> None:
         self.tmux("kill-server", check=False)
+        shutil.rmtree(self.status_file.parent, ignore_errors=True)
 
 
 def _quote(value: str) -> str:
