@@ -12,7 +12,6 @@ Bounded by operation count, not wall time; no assertion depends on timing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -22,21 +21,15 @@ from pathlib import Path
 
 import pytest
 
+import writer
+
 from tui.core.store import Store
 
-HERE = Path(__file__).resolve().parent
-WRITER = HERE / "writer.py"
-REPO = HERE.parents[1]
+from writer import REPO, WRITER
 
 WRITERS = 8
 OPS_PER_WRITER = 60
 
-
-def load_writer_module():
-    spec = importlib.util.spec_from_file_location("diptych_test_writer", WRITER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def wait_for_line(path: Path, phrase: str, procs: list[subprocess.Popen], limit: float = 120.0) -> None:
@@ -52,7 +45,7 @@ def wait_for_line(path: Path, phrase: str, procs: list[subprocess.Popen], limit:
 
 @pytest.mark.slow
 def test_eight_writers_and_a_reader_lose_nothing(tmp_path: Path, seed_importer) -> None:
-    w = load_writer_module()
+    w = writer
     db = tmp_path / "shared.db"
     st = Store.open(db)
     docs = seed_importer(st)

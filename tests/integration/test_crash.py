@@ -10,7 +10,6 @@ cleanly, and pass integrity_check.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import signal
@@ -21,21 +20,15 @@ from pathlib import Path
 
 import pytest
 
+import writer
+
 from tui.core.store import Store
 
-HERE = Path(__file__).resolve().parent
-WRITER = HERE / "writer.py"
-REPO = HERE.parents[1]
+from writer import REPO, WRITER
 
 ITERATIONS = 20
 SEED = 20240611
 
-
-def load_writer_module():
-    spec = importlib.util.spec_from_file_location("diptych_test_writer", WRITER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def unknown_ids_as_placeholders(snapshot: tuple[dict, dict], known: set[str]) -> tuple[dict, dict]:
@@ -72,7 +65,7 @@ def same_state(actual: tuple[dict, dict], expected: tuple[dict, dict]) -> bool:
 
 @pytest.mark.slow
 def test_sigkilled_writers_lose_no_acknowledged_change(tmp_path: Path, seed_importer) -> None:
-    w = load_writer_module()
+    w = writer
     rng = random.Random(SEED)
     db = tmp_path / "crash.db"
     st = Store.open(db)

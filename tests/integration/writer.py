@@ -37,6 +37,7 @@ import traceback
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+WRITER = Path(__file__).resolve()
 
 LABEL_ATTRS = {
     "CLAIM": {"certainty": ["asserted", "hedged", "reported"], "checkworthy": ["yes", "no"],
