@@ -389,11 +389,10 @@ def test_readonly_session(db_path: Path, seeded_store: Store, seed_docs) -> None
         s.close()
 
 
-def test_view_and_reads(seeded_session, seed_docs) -> None:
+def test_reads(seeded_session, seed_docs) -> None:
     s, doc = seeded_session, seed_docs[0]
     a = s.tag(doc.id, 0, 5, "CLAIM")
-    view = s.view(doc.id)
-    assert view.document == doc and view.annotations == (a,)
+    assert s.document(doc.id) == doc and s.annotations(doc.id) == [a]
     assert [st.title for st in s.stories()] == [s.story(doc.story_id).title]
     with pytest.raises(StoreError, match="no document with id 999"):
         s.document(999)

@@ -12,7 +12,7 @@ import getpass
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +47,6 @@ def resolve_schema(path: str | os.PathLike | None) -> LabelSchema:
         return load_schema(DEFAULT_SCHEMA_FILE)
     return DEFAULT_SCHEMA
 
-
-@dataclass(frozen=True)
-class DocumentView:
-    """Everything a pane needs to show one document for one annotator."""
-
-    document: Document
-    regions: tuple[Region, ...]
-    annotations: tuple[Annotation, ...]
 
 
 class AnnotationSession:
@@ -128,9 +120,6 @@ class AnnotationSession:
 
     def annotators(self) -> list[str]:
         return self.store.annotators()
-
-    def view(self, doc_id: int) -> DocumentView:
-        return DocumentView(self.document(doc_id), tuple(self.regions(doc_id)), tuple(self.annotations(doc_id)))
 
     # ------------------------------------------------------------ writing annotations
 
@@ -415,4 +404,4 @@ def _short(text: str, width: int = 40) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-__all__ = ["AnnotationSession", "DocumentView", "default_annotator", "resolve_db_path"]
+__all__ = ["AnnotationSession", "default_annotator", "resolve_db_path"]

@@ -506,10 +506,6 @@ class Store:
             "SELECT suggestion_key, verdict FROM decisions WHERE doc_id = ? AND annotator = ? "
             "AND deleted_at IS NULL", [doc_id, annotator])}
 
-    def find_decision(self, doc_id: int, annotator: str, key: str) -> dict | None:
-        rows = self._query("SELECT * FROM decisions WHERE doc_id = ? AND annotator = ? AND suggestion_key = ?",
-                           [doc_id, annotator, key])
-        return rows[0] if rows else None
 
     def row(self, entity: str, entity_id: str) -> dict | None:
         rows = self._query(f"SELECT * FROM {ENTITY_TABLES[entity]} WHERE id = ?", [entity_id])
