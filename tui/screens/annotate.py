@@ -52,6 +52,8 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         self.rels: list[Relation] = []
         self.suggs: dict[int, list[Suggestion]] = {}
         self.repeated: dict[int, list] = {}
+        self.statuses: dict[int, str] = {}
+        self.progress = ""
         self.comparisons: dict[int, dict[str, object]] = {}
         self.proposals: dict[str, object] = {}
         self.alignment = None
@@ -137,10 +139,16 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
             if self.compare:
                 self.suggs[doc.id] = self.candidates(doc.id)
         self.rels = self.session.relations(doc_ids) if doc_ids else []
-        statuses = self.session.statuses()
+        # Read here, not in update_header(): that runs on every move while selecting.
+        self.statuses = self.session.statuses()
+        done = sum(1 for d in self.docs if self.statuses.get(d.id) == "done")
+        self.progress = f"{done}/{len(self.docs)} done"
+        if self.app.review:
+            all_done, total = review.progress(self.session, self.session.annotator)
+            self.progress += f" · queue {all_done}/{total}"
         for pane in self.panes:
             self.redraw(pane)
-            pane.set_status(statuses.get(pane.doc.id, "todo").replace("_", " "))
+            pane.set_status(self.statuses.get(pane.doc.id, "todo").replace("_", " "))
         self.update_panel()
         self.update_header()
 
@@ -158,12 +166,6 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         return self.session.visible_suggestions(doc_id, shown)
 
     def update_header(self) -> None:
-        statuses = self.session.statuses()
-        done = sum(1 for d in self.docs if statuses.get(d.id) == "done")
-        progress = f"{done}/{len(self.docs)} done"
-        if self.app.review:
-            all_done, total = review.progress(self.session, self.session.annotator)
-            progress += f" · queue {all_done}/{total}"
         mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
         if self.link_head is not None:
             mode = f"LINK from {self.link_head.label}"
@@ -172,7 +174,7 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         self.query_one(HeaderBar).show(
             story=display_text(self.story.title, keep_newlines=False) if self.story else "?", documents=len(self.docs),
             annotator=self.session.annotator, save_state=self.save_state,
-            progress=progress, mode=mode, error=self.save_error)
+            progress=self.progress, mode=mode, error=self.save_error)
 
     def update_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -206,7 +208,7 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         return result
 
     def mark_started(self, doc_id: int) -> None:
-        if doc_id not in self.session.statuses():
+        if doc_id not in self.statuses:
             self.write(self.session.set_status, doc_id, "in_progress")
 
     # ------------------------------------------------------------ focus and cursor
