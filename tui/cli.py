@@ -54,7 +54,8 @@ annotator_option = click.option("--annotator", help="Your annotator name (defaul
 @annotator_option
 @click.option("--story", help="Open this story (title or id) instead of the last one.")
 @click.option("--schema", type=click.Path(dir_okay=False), help="Label schema TOML (default annotations/schema.toml if present).")
-@click.option("--model", help="spaCy pipeline for suggestions (default: best installed English one).")
+@click.option("--model", envvar="DIPTYCH_MODEL",
+              help="spaCy pipeline for suggestions (default: $DIPTYCH_MODEL, else the best installed English one).")
 @click.option("--no-model", is_flag=True, help="Rule suggestions only; do not load spaCy.")
 @click.option("--no-suggest", is_flag=True,
               help="Load no model and compute nothing; suggestions cached by `diptych suggest` still show.")

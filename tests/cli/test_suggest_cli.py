@@ -278,3 +278,17 @@ def test_suggest_never_imports_textual(tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"codes": [0, 0, 0], "textual": []}
+
+
+def test_model_can_be_named_by_environment(tmp_path):
+    """DIPTYCH_MODEL names the pipeline like --model does (an unknown one is refused)."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    db = tmp_path / "env.db"
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    assert CliRunner().invoke(main, ["import", str(seeds), "--db", str(db)]).exit_code == 0
+    result = CliRunner().invoke(main, ["suggest", "--db", str(db)], env={"DIPTYCH_MODEL": "no_such_pipeline"})
+    assert result.exit_code == 1
+    assert "no_such_pipeline" in result.output

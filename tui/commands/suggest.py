@@ -55,7 +55,9 @@ def _model_reason(model: str | None, no_model: bool) -> str:
 @click.command("suggest")
 @db_option
 @click.option("--story", help="Only this story (title or id; default: all stories).")
-@click.option("--model", help="spaCy pipeline (package name or directory; default: best installed English one).")
+@click.option("--model", envvar="DIPTYCH_MODEL",
+              help="spaCy pipeline (package name or directory; default: $DIPTYCH_MODEL, else the best installed "
+                   "English one).")
 @click.option("--no-model", is_flag=True, help="Rule suggestions only; do not load a spaCy model.")
 @click.option("--patterns", "patterns", type=click.Path(dir_okay=False),
               help="Entity-ruler patterns JSONL (one {\"label\": ..., \"pattern\": ...} per line).")
