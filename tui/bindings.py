@@ -58,7 +58,7 @@ READER_KEYS: tuple[Key, ...] = (
     # selecting and tagging (label keys are added from the schema)
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
-    Key("cancel", "escape", "cancel", "cancel selection / link", "Tag"),
+    Key("cancel", "escape", "cancel", "cancel selection / link", "Tag", show=True, short="cancel"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
     Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
@@ -89,7 +89,8 @@ READER_KEYS: tuple[Key, ...] = (
     Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
     Key("compare.screen", "C", "compare_screen", "comparison report (claims x outlets...)", "Compare"),
     # adjudication (diptych review --compare A B)
-    Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review"),
+    Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review",
+        show=True, short="accept"),
     Key("review.accept_version", "Y", "accept_version", "accept this annotator's whole document into gold",
         "Review"),
     Key("panel.toggle", "p", "toggle_panel", "annotation panel: show and focus / hide (j k enter esc in it)", "View",

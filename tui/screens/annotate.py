@@ -99,6 +99,8 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         self.link_head = None
         container = self.query_one("#panes", Horizontal)
         await container.remove_children()
+        # Reset before the new panes exist: bindings are checked while they mount.
+        self.current = 0
         self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
         await container.mount_all(self.panes)
         self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
@@ -106,8 +108,6 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
         if not self.compare:
             for pane in self.panes:
                 self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
-        # Reset before reload(): the old index may not exist in the new story.
-        self.current = 0
         self.reload()
         pos = self.session.position() if restore else None
         if pos and pos["story_id"] == story_id:
@@ -165,7 +165,21 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
                  and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
         return self.session.visible_suggestions(doc_id, shown)
 
+    # Keys that only mean something in a state are shown (and active) only then,
+    # so the footer lists the keys that matter now.
+    STATEFUL = {"cancel": "cancellable", "accept_candidate": "compare", "accept_version": "compare"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        state = self.STATEFUL.get(action)
+        if state == "cancellable":
+            selecting = self.current < len(self.panes) and self.pane.view.selection is not None
+            return self.link_head is not None or selecting
+        if state == "compare":
+            return bool(self.compare)
+        return True
+
     def update_header(self) -> None:
+        self.refresh_bindings()
         mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
         if self.link_head is not None:
             mode = f"LINK from {self.link_head.label}"

@@ -38,10 +38,8 @@ class ReviewActions:
         self.reload()
         self.describe_cursor()
 
+    # y and Y are only active in a review (AnnotateScreen.check_action).
     def action_accept_candidate(self) -> None:
-        if not self.compare:
-            self.notify_plain("y accepts spans in review mode: diptych review --compare A B")
-            return
         sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
         if sugg is None:
             self.notify_plain("no candidate under the cursor (e jumps to the next)")
@@ -49,9 +47,6 @@ class ReviewActions:
         self.accept_candidate(self.pane, sugg)
 
     def action_accept_version(self) -> None:
-        if not self.compare:
-            self.notify_plain("Y accepts a version in review mode: diptych review --compare A B")
-            return
         sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
         cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
         who = cmp.annotators[0] if cmp else self.compare[0]
