@@ -17,25 +17,14 @@ from tui.core import align
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 
+from seed_passages import NABIL_CLAIM, SMALL_000, SMALL_001, STORY, span_of
+
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
-STORY = "Seed story"
-
-# Passages of the seed articles (000 = intelnews.org, 001 = Sputnik News).
-SMALL_000 = ("“relatively small, but growing” numbers of former members of Afghanistan’s security and "
-             "intelligence agencies, are now joining ISIS-K")
-SMALL_001 = ("A “small but growing” number of former Afghan special forces and intelligence personnel "
-             "have been joining Daesh-K")
-NABIL_CLAIM = "For the time being, [Daesh-K] is the only other armed group"
 
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
-
-
-def _span(text: str, passage: str) -> tuple[int, int]:
-    start = text.index(passage)
-    return start, start + len(passage)
 
 
 @pytest.fixture
@@ -48,20 +37,20 @@ def seed_db(tmp_path: Path) -> Path:
     try:
         d0, d1 = session.documents(session.stories()[0].id)
         assert d0.source_path.endswith("000_26c581c9b022c814.txt")
-        claim0 = session.tag(d0.id, *_span(d0.text, SMALL_000), "CLAIM", attrs={"certainty": "reported"})
-        wsj0 = session.tag(d0.id, *_span(d0.text, "The Wall Street Journal"), "SOURCE",
+        claim0 = session.tag(d0.id, *span_of(d0.text, SMALL_000), "CLAIM", attrs={"certainty": "reported"})
+        wsj0 = session.tag(d0.id, *span_of(d0.text, "The Wall Street Journal"), "SOURCE",
                            attrs={"type": "media outlet", "named": "yes"})
         session.link(claim0.id, wsj0.id, "attributed_to")
-        claim1 = session.tag(d1.id, *_span(d1.text, SMALL_001), "CLAIM", attrs={"certainty": "reported"})
-        wsj1 = session.tag(d1.id, *_span(d1.text, "the Wall Street Journal"), "SOURCE",
+        claim1 = session.tag(d1.id, *span_of(d1.text, SMALL_001), "CLAIM", attrs={"certainty": "reported"})
+        wsj1 = session.tag(d1.id, *span_of(d1.text, "the Wall Street Journal"), "SOURCE",
                            attrs={"type": "media outlet", "named": "yes"})
         session.link(claim1.id, wsj1.id, "attributed_to")
-        nabil = session.tag(d1.id, *_span(d1.text, "Rahmatullah Nabil"), "SOURCE",
+        nabil = session.tag(d1.id, *span_of(d1.text, "Rahmatullah Nabil"), "SOURCE",
                             attrs={"type": "named person", "named": "yes"})
-        claim2 = session.tag(d1.id, *_span(d1.text, NABIL_CLAIM), "CLAIM", attrs={"certainty": "asserted"})
+        claim2 = session.tag(d1.id, *span_of(d1.text, NABIL_CLAIM), "CLAIM", attrs={"certainty": "asserted"})
         session.link(claim2.id, nabil.id, "attributed_to")
         bob = AnnotationSession(session.store, "bob", DEFAULT_SCHEMA)
-        bob.tag(d0.id, *_span(d0.text, "in order to secure a regular income"), "MOTIVE",
+        bob.tag(d0.id, *span_of(d0.text, "in order to secure a regular income"), "MOTIVE",
                 attrs={"category": "economic"})
     finally:
         session.close()

@@ -21,18 +21,8 @@ from tui.core.alignment_cache import story_report
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.screens.compare import CompareScreen, report_renderable
+from seed_passages import NABIL_CLAIM, SMALL_000, SMALL_001, STORY, span_of
 
-STORY = "Seed story"
-SMALL_000 = ("“relatively small, but growing” numbers of former members of Afghanistan’s security and "
-             "intelligence agencies, are now joining ISIS-K")
-SMALL_001 = ("A “small but growing” number of former Afghan special forces and intelligence personnel "
-             "have been joining Daesh-K")
-NABIL_CLAIM = "For the time being, [Daesh-K] is the only other armed group"
-
-
-def _span(text: str, passage: str) -> tuple[int, int]:
-    start = text.index(passage)
-    return start, start + len(passage)
 
 
 @pytest.fixture
@@ -46,23 +36,23 @@ def compare_db(tmp_path: Path) -> Path:
     session = AnnotationSession.open(db, annotator="alice", schema=DEFAULT_SCHEMA)
     try:
         d0, d1 = session.documents(session.stories()[0].id)
-        c0 = session.tag(d0.id, *_span(d0.text, SMALL_000), "CLAIM", attrs={"certainty": "reported"})
-        w0 = session.tag(d0.id, *_span(d0.text, "The Wall Street Journal"), "SOURCE",
+        c0 = session.tag(d0.id, *span_of(d0.text, SMALL_000), "CLAIM", attrs={"certainty": "reported"})
+        w0 = session.tag(d0.id, *span_of(d0.text, "The Wall Street Journal"), "SOURCE",
                          attrs={"type": "media outlet", "named": "yes"})
         session.link(c0.id, w0.id, "attributed_to")
-        c1 = session.tag(d1.id, *_span(d1.text, SMALL_001), "CLAIM", attrs={"certainty": "reported"})
-        w1 = session.tag(d1.id, *_span(d1.text, "the Wall Street Journal"), "SOURCE",
+        c1 = session.tag(d1.id, *span_of(d1.text, SMALL_001), "CLAIM", attrs={"certainty": "reported"})
+        w1 = session.tag(d1.id, *span_of(d1.text, "the Wall Street Journal"), "SOURCE",
                          attrs={"type": "media outlet"})
         session.link(c1.id, w1.id, "attributed_to")
-        nabil = session.tag(d1.id, *_span(d1.text, "Rahmatullah Nabil"), "SOURCE",
+        nabil = session.tag(d1.id, *span_of(d1.text, "Rahmatullah Nabil"), "SOURCE",
                             attrs={"type": "named person", "named": "yes"})
-        c2 = session.tag(d1.id, *_span(d1.text, NABIL_CLAIM), "CLAIM", attrs={"certainty": "asserted"})
+        c2 = session.tag(d1.id, *span_of(d1.text, NABIL_CLAIM), "CLAIM", attrs={"certainty": "asserted"})
         session.link(c2.id, nabil.id, "attributed_to")
-        motive = session.tag(d0.id, *_span(d0.text, "in order to secure a regular income"), "MOTIVE",
+        motive = session.tag(d0.id, *span_of(d0.text, "in order to secure a regular income"), "MOTIVE",
                              attrs={"category": "economic", "explicit": "yes"})
         session.link(motive.id, w0.id, "attributed_to")
         bob = AnnotationSession(session.store, "bob", DEFAULT_SCHEMA)
-        bob.tag(d1.id, *_span(d1.text, "fears of being hunted down by the Taliban"), "MOTIVE",
+        bob.tag(d1.id, *span_of(d1.text, "fears of being hunted down by the Taliban"), "MOTIVE",
                 attrs={"category": "security"})
     finally:
         session.close()
