@@ -688,3 +688,18 @@ def test_busy_within_the_timeout_waits(seeded_store: Store, seed_docs, db_path: 
 def test_doc_status_rejects_unknown_status(seeded_store: Store, seed_docs) -> None:
     with pytest.raises(StoreError, match="unknown status"):
         seeded_store.set_doc_status(seed_docs[0].id, "alice", "finished")
+
+
+def test_story_counts_per_annotator(seeded_session, seed_docs) -> None:
+    s = seeded_session
+    first, second = seed_docs
+    s.tag(first.id, 0, 5, "CLAIM")
+    s.tag(second.id, 0, 2, "SOURCE")
+    s.set_status(first.id, "done")
+    s.set_status(second.id, "in_progress")
+    other = AnnotationSession(s.store, "bob")
+    other.tag(first.id, 0, 5, "CLAIM")
+    (row,) = s.store.story_counts("alice")
+    assert (row["documents"], row["done"], row["in_progress"], row["annotations"]) == (2, 1, 1, 2)
+    (row,) = s.store.story_counts("bob")
+    assert (row["documents"], row["done"], row["in_progress"], row["annotations"]) == (2, 0, 0, 1)

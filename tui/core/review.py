@@ -66,6 +66,7 @@ class StoryStatus:
     done: int
     in_progress: int
     total: int
+    annotations: int = 0  # this annotator's live annotations in the story
 
     @property
     def status(self) -> str:
@@ -116,14 +117,8 @@ def step(items: Sequence[QueueItem], doc_id: int | None, delta: int = 1, *,
 
 def story_statuses(source: Any, annotator: str) -> list[StoryStatus]:
     """Per story: how many documents this annotator finished, started and has."""
-    store = _store(source)
-    statuses = store.doc_statuses(annotator)
-    out = []
-    for story in store.stories():
-        docs = store.documents(story.id)
-        counts = Counter(statuses.get(d.id, STATUS_TODO) for d in docs)
-        out.append(StoryStatus(story.id, story.title, counts[STATUS_DONE], counts[STATUS_IN_PROGRESS], len(docs)))
-    return out
+    return [StoryStatus(r["id"], r["title"], r["done"], r["in_progress"], r["documents"], r["annotations"])
+            for r in _store(source).story_counts(annotator)]
 
 
 def resume_point(source: Any, annotator: str) -> tuple[QueueItem, int] | None:

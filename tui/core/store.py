@@ -693,6 +693,19 @@ class Store:
         with self.transaction():
             self._exec("INSERT OR REPLACE INTO doc_status VALUES (?,?,?,?)", [doc_id, annotator, status, now()])
 
+    def story_counts(self, annotator: str) -> list[dict]:
+        """Per story, in one query: documents, this annotator's done / in-progress
+        documents and live annotations (the story list and queue need only counts)."""
+        return self._query(
+            "SELECT s.id, s.title, COUNT(d.id) AS documents,"
+            " COALESCE(SUM(ds.status = 'done'), 0) AS done,"
+            " COALESCE(SUM(ds.status = 'in_progress'), 0) AS in_progress,"
+            " (SELECT COUNT(*) FROM annotations a JOIN documents d2 ON d2.id = a.doc_id"
+            "  WHERE d2.story_id = s.id AND a.annotator = ? AND a.deleted_at IS NULL) AS annotations"
+            " FROM stories s LEFT JOIN documents d ON d.story_id = s.id"
+            " LEFT JOIN doc_status ds ON ds.doc_id = d.id AND ds.annotator = ?"
+            " GROUP BY s.id ORDER BY s.id", [annotator, annotator])
+
     def position(self, annotator: str) -> dict | None:
         rows = self._query("SELECT * FROM positions WHERE annotator = ?", [annotator])
         return rows[0] if rows else None

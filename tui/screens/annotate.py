@@ -566,13 +566,7 @@ class AnnotateScreen(CompareActions, ReviewActions, Screen):
     def action_stories(self) -> None:
         from tui.screens.stories import StoriesScreen
 
-        rows = []
-        statuses = self.session.statuses()
-        for story in self.session.stories():
-            docs = self.session.documents(story.id)
-            done = sum(1 for d in docs if statuses.get(d.id) == "done")
-            anns = sum(len(self.session.annotations(d.id)) for d in docs)
-            rows.append((story.id, story.title, len(docs), done, anns))
+        rows = review.story_statuses(self.session, self.session.annotator)
 
         async def chosen(story_id: int | None) -> None:
             if story_id is not None and story_id != self.story_id:

@@ -33,10 +33,6 @@ from tui.core.errors import DiptychError
 QUOTE_LIMIT = 120
 PASSAGE_LIMIT = 400
 
-BINDING_IDS = ("compare.close", "compare.down", "compare.up", "compare.page_down", "compare.page_up",
-               "compare.top", "compare.bottom", "compare.save", "compare.annotators")
-
-
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -344,4 +340,4 @@ class CompareScreen(Screen[None]):
         self.app.notify(message, markup=False, timeout=6)
 
 
-__all__ = ["BINDING_IDS", "CompareScreen", "report_renderable"]
+__all__ = ["CompareScreen", "report_renderable"]

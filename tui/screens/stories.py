@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.review import StoryStatus
 from tui.core.text import display_text
 
 
@@ -28,8 +29,7 @@ class StoriesScreen(ModalScreen[int | None]):
     StoriesScreen OptionList { height: 1fr; }
     """
 
-    def __init__(self, rows: list[tuple[int, str, int, int, int]], current: int) -> None:
-        """rows: (story id, title, documents, done, annotations of this annotator)."""
+    def __init__(self, rows: list[StoryStatus], current: int) -> None:
         super().__init__()
         self.rows = rows
         self.current = current
@@ -38,7 +38,8 @@ class StoriesScreen(ModalScreen[int | None]):
         with Vertical():
             yield Static(Text("Stories — enter opens, esc closes", style="bold"))
             options = []
-            for sid, title, docs, done, anns in self.rows:
+            for row in self.rows:
+                sid, title, docs, done, anns = row.story_id, row.title, row.total, row.done, row.annotations
                 line = Text()
                 line.append("✔ " if docs and done == docs else ("… " if done or anns else "  "),
                             style="green" if docs and done == docs else "yellow")
@@ -51,7 +52,7 @@ class StoriesScreen(ModalScreen[int | None]):
         lst = self.query_one(OptionList)
         lst.focus()
         for i, row in enumerate(self.rows):
-            if row[0] == self.current:
+            if row.story_id == self.current:
                 lst.highlighted = i
 
     def action_cursor_down(self) -> None:
