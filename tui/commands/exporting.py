@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO
 
@@ -19,23 +18,6 @@ PROGRESS_DELAY = 0.5
 MAX_LISTED = 200
 
 
-class _AsciiJsonLines:
-    """JSON lines for a terminal: the same records with every non-ASCII character
-    escaped, so DEL, C1 controls or bidi overrides in an article cannot act on it."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out = out
-        self.pending = b""
-
-    def write(self, data: bytes) -> int:
-        self.pending += data
-        *lines, self.pending = self.pending.split(b"\n")
-        for line in lines:
-            self.out.write(json.dumps(json.loads(line), ensure_ascii=True, sort_keys=True).encode() + b"\n")
-        return len(data)
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class _Progress(ProgressLine):
@@ -104,9 +86,9 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
             if fmt == "spacy" and sys.stdout.isatty():
                 raise ExportError("a spaCy DocBin is binary and would garble the terminal",
                                   hint="pass -o FILE, or redirect stdout to a file or pipe")
-            stdout = _AsciiJsonLines(sys.stdout.buffer) if sys.stdout.isatty() else sys.stdout.buffer
+            stdout = sys.stdout.buffer
             try:
-                stats = export(store, fmt, stdout, **kwargs)
+                stats = export(store, fmt, stdout, ascii_only=sys.stdout.isatty(), **kwargs)
                 stdout.flush()
             except BrokenPipeError:
                 # `diptych export -o - | head`: the reader has all it wants.

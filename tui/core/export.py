@@ -122,9 +122,11 @@ def task_hash(doc: Document, spans: Iterable[Annotation]) -> int:
     return _signed32(hashlib.sha256(payload.encode("utf-8")).digest())
 
 
-def dumps(obj: Any) -> str:
-    """One JSONL line as the contract wants it (no newline)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+def dumps(obj: Any, *, ascii_only: bool = False) -> str:
+    """One JSONL line as the contract wants it (no newline). ``ascii_only``
+    escapes every non-ASCII character: the same data, safe to show on a
+    terminal (DEL, C1 controls and bidi overrides in articles stay inert)."""
+    return json.dumps(obj, ensure_ascii=ascii_only, sort_keys=True)
 
 
 # ---------------------------------------------------------------- records
@@ -366,7 +368,8 @@ def flat_records(rec: Record) -> Iterator[dict[str, Any]]:
 
 
 def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annotator: str | None = None,
-                story: Story | None = None, progress: Progress | None = None) -> ExportStats:
+                story: Story | None = None, progress: Progress | None = None,
+                ascii_only: bool = False) -> ExportStats:
     """Stream ``fmt`` (prodigy, doccano or flat) as UTF-8 JSONL into a binary file."""
     if fmt not in ("prodigy", "doccano", "flat"):
         raise ExportError(f"{fmt!r} is not a JSONL format", hint="use prodigy, doccano or flat (or spacy for a DocBin)")
@@ -388,7 +391,7 @@ def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annota
         else:
             lines = list(flat_records(rec))
         for obj in lines:
-            out.write(dumps(obj).encode("utf-8") + b"\n")
+            out.write(dumps(obj, ascii_only=ascii_only).encode("utf-8") + b"\n")
             stats.records += 1
     return stats
 
@@ -440,7 +443,7 @@ def build_docbin(store: Any, *, annotator: str | None = None, story: Story | Non
 
 
 def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None, story: Story | None = None,
-           progress: Progress | None = None) -> ExportStats:
+           progress: Progress | None = None, ascii_only: bool = False) -> ExportStats:
     """Write ``fmt`` into an open binary stream (a file or stdout's buffer)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
@@ -448,7 +451,7 @@ def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None
         docbin, stats = build_docbin(store, annotator=annotator, story=story, progress=progress)
         out.write(docbin.to_bytes())
         return stats
-    return write_jsonl(store, out, fmt, annotator=annotator, story=story, progress=progress)
+    return write_jsonl(store, out, fmt, annotator=annotator, story=story, progress=progress, ascii_only=ascii_only)
 
 
 def export_to_path(store: Any, fmt: str, path: str | os.PathLike, **kwargs: Any) -> ExportStats:
