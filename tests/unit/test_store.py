@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import store as store_mod
+from tui.core.store import connection as store_mod  # where opening reads MIGRATIONS and os
 from tui.core.errors import (
     BusyError,
     ConflictError,

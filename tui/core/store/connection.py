@@ -1,0 +1,351 @@
+"""Opening a database file safely, one connection per Store, short write transactions
+and the translation of SQLite errors into coded Diptych errors."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..errors import (
+    BusyError,
+    CorruptDatabaseError,
+    NewerSchemaError,
+    NotADatabaseError,
+    ReadOnlyError,
+    StoreError,
+    WriteFailedError,
+)
+from .migrations import _migration_1
+
+# "Dipt" in ASCII: marks the file as ours so we never migrate someone else's database.
+APPLICATION_ID = 0x44697074
+SQLITE_HEADER = b"SQLite format 3\x00"
+# quick_check reads every page; skip it for files big enough to make opening slow.
+QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+MIGRATIONS = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Connection:
+    """The connection and its transactions; the other store modules add reads and writes."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, busy_timeout: float):
+        self.path = path
+        self.readonly = readonly
+        self.busy_timeout = busy_timeout
+        self._conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, readonly: bool = False,
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT, create: bool = True) -> "Connection":
+        path = Path(path)
+        version = _inspect_existing(path)
+        if version is None and (readonly or not create):
+            # Read-only must never create the file (or read an empty one as a database).
+            raise StoreError(f"{path}: no such database", hint="run `diptych import seeds/` first, or pass --db")
+        writable = _writable(path)
+        if version is not None and version < SCHEMA_VERSION and (readonly or not writable):
+            raise ReadOnlyError(
+                f"{path} needs an upgrade to schema {SCHEMA_VERSION} but is read-only",
+                hint="open it once with write access to upgrade it",
+            )
+        if readonly or (version is not None and not writable):
+            conn = _connect_readonly(path, busy_timeout)
+            store = cls(path, conn, readonly=True, busy_timeout=busy_timeout)
+            return store
+        if version is None:
+            if not path.parent.exists():
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"cannot create folder {path.parent}: {exc.strerror}",
+                                     hint="pass --db with a path in a writable folder") from None
+            elif not os.access(path.parent, os.W_OK):
+                raise ReadOnlyError(f"cannot create {path}: folder {path.parent} is not writable",
+                                    hint="pass --db with a path in a writable folder")
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                   timeout=busy_timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {path}: {exc}") from None
+        store = cls(path, conn, readonly=False, busy_timeout=busy_timeout)
+        try:
+            store._configure()
+            store._migrate()
+        except BaseException:
+            conn.close()  # do not leave a half-opened connection (and its locks) behind
+            raise
+        return store
+
+    def _configure(self) -> None:
+        c = self._conn
+        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        c.execute("PRAGMA foreign_keys = ON")
+        self._retry(lambda: c.execute("PRAGMA journal_mode = WAL").fetchone())
+        c.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self) -> None:
+        # Almost every open finds the schema current: look first, so opening does
+        # not queue for the write lock behind another annotator's transaction.
+        current = self._retry(lambda: self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if current == SCHEMA_VERSION:
+            return
+
+        def step() -> None:
+            with self.transaction():
+                current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+                if current > SCHEMA_VERSION:
+                    raise NewerSchemaError(
+                        f"{self.path} was written by a newer Diptych (schema {current}, this one knows {SCHEMA_VERSION})",
+                        hint="upgrade diptych (pip install -U diptych) to open it")
+                for number in range(current, SCHEMA_VERSION):
+                    MIGRATIONS[number](self.db)
+                if current < SCHEMA_VERSION:
+                    self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        step()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # ------------------------------------------------------------ transactions
+
+    def _retry(self, fn):
+        """Run ``fn`` retrying while SQLite says busy, up to the busy timeout.
+
+        SQLite's own busy handler does not cover every case (a WAL upgrade of a
+        read transaction returns SQLITE_BUSY at once), so retry here as well.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.005
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() >= deadline:
+                    raise _translate(exc, self.path) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction: BEGIN IMMEDIATE ... COMMIT."""
+        if self.readonly:
+            raise ReadOnlyError(f"{self.path} is open read-only; nothing can be saved",
+                                hint="check the file's permissions, or open a copy you can write")
+        with self._lock:
+            if self._conn.in_transaction:
+                # Nested use joins the outer transaction.
+                yield self._conn
+                return
+            self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._retry(lambda: self._conn.execute("COMMIT"))
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: Iterable[Any] | dict = ()) -> list[dict]:
+        with self._lock:
+            try:
+                cur = self._retry(lambda: self._conn.execute(sql, params))
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from None
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def _exec(self, sql: str, params: Iterable[Any] | dict = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise _translate(exc, self.path) from None
+
+
+def sqlite_info() -> dict[str, Any]:
+    """SQLite library facts for `diptych doctor`."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    finally:
+        conn.close()
+    # An in-memory database always reports "memory"; WAL support is a compile option.
+    conn = sqlite3.connect(":memory:")
+    try:
+        options = [r[0] for r in conn.execute("PRAGMA compile_options").fetchall()]
+    finally:
+        conn.close()
+    return {"sqlite_version": sqlite3.sqlite_version, "wal": "OMIT_WAL" not in options,
+            "memory_journal": mode, "compile_options": options}
+
+
+def _inspect_existing(path: Path) -> int | None:
+    """Schema version of an existing database, or None if there is none yet.
+
+    Reads without writing anything; raises for files we must not touch.
+    """
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file", hint="pass --db with a file path")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except PermissionError:
+        raise ReadOnlyError(f"cannot read {path}: permission denied", hint="check the file's permissions") from None
+    if not header:
+        return None  # an empty file is an empty database
+    if header != SQLITE_HEADER:
+        raise NotADatabaseError(f"{path} is not a SQLite database (it starts with {header[:8]!r})",
+                                hint="pass --db with a Diptych database, or a new file name to create one")
+    # Opening a WAL-mode file even read-only makes SQLite create -wal and -shm
+    # beside it, and a file we refuse should be left exactly as we found it.
+    # When nobody has it open (no side files), read it as immutable, which
+    # creates nothing. A process that opened and checkpointed it meanwhile could
+    # make that read see torn pages, so a refusal then is confirmed the
+    # ordinary way before it is believed.
+    quiet = _wal_header(path) and not _side_files(path)
+    seen = _file_state(path)
+    try:
+        version, app_id, tables = _read_facts(path, immutable=quiet)
+    except StoreError:
+        if not quiet or (_file_state(path) == seen and not _side_files(path)):
+            raise
+        version, app_id, tables = _read_facts(path, immutable=False)
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"sqlite_sequence"}):
+        raise NotADatabaseError(f"{path} is a SQLite database but not a Diptych one",
+                                hint="pass --db with a new file name; Diptych will not change this one")
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} was written by a newer Diptych (schema {version}; this one knows {SCHEMA_VERSION})",
+            hint="upgrade diptych to open it; it was not changed")
+    return version
+
+
+def _read_facts(path: Path, *, immutable: bool) -> tuple[int, int, set[str]]:
+    """user_version, application_id and table names, after a quick_check."""
+    if immutable:
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise CorruptDatabaseError(f"cannot read {path}: {exc}") from None
+    else:
+        conn = _connect_readonly(path, 5.0)
+    try:
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise CorruptDatabaseError(f"{path} is damaged: {result}",
+                                               hint="restore it from a backup; Diptych will not write to it")
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(f"{path} is damaged or not a database: {exc}",
+                                       hint="restore it from a backup; Diptych will not write to it") from None
+    finally:
+        conn.close()
+    return version, app_id, tables
+
+
+def _wal_header(path: Path) -> bool:
+    # Bytes 18 and 19 of the header are the write and read format: 2 means WAL.
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
+
+
+def _side_files(path: Path) -> bool:
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-shm"))
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _writable(path: Path) -> bool:
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    # WAL needs to create -wal and -shm files beside the database.
+    return os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
+
+
+def _connect_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        # A WAL database in a folder we cannot write has no -shm to share; reading
+        # it as immutable is the only way in, and we never write to it anyway.
+        try:
+            # mode=ro as well: without it a missing file would be created.
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(f"cannot read {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise CorruptDatabaseError(f"{path} is damaged or not a database: {exc}",
+                                   hint="restore it from a backup; Diptych will not write to it") from None
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    text = str(exc).lower()
+    if _is_busy(exc):  # type: ignore[arg-type]
+        return BusyError(f"{path} stayed locked by another writer past the timeout",
+                         hint="try again; if it persists, look for a stuck diptych process")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyError(f"{path} is read-only; nothing was saved",
+                             hint="check the file's and folder's permissions")
+    if "disk is full" in text or "full" in text:
+        return WriteFailedError(f"the disk holding {path} is full; nothing was saved",
+                                hint="free some space and try again")
+    if "malformed" in text or "not a database" in text:
+        return CorruptDatabaseError(f"{path} is damaged: {exc}", hint="restore it from a backup")
+    if "disk i/o" in text:
+        return WriteFailedError(f"a disk error stopped the write to {path}; nothing was saved",
+                                hint="check the disk and try again")
+    return StoreError(f"{path}: {exc}")
+

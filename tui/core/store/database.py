@@ -1,0 +1,13 @@
+"""The Store: one database file, assembled from the store's parts."""
+
+from __future__ import annotations
+
+from .annotations import AnnotationQueries
+from .connection import Connection
+from .events import EventLog
+from .queries import DocumentQueries
+from .state import Caches, ReviewState
+
+
+class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, ReviewState, Caches):
+    """One connection to one database file. Safe to share between threads."""

@@ -1,0 +1,90 @@
+"""Row shapes: ids, timestamps, and conversion between SQLite rows and model objects."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import uuid
+from datetime import datetime, timezone
+
+from ..models import Annotation, Document, Relation
+
+ENTITY_TABLES = {"annotation": "annotations", "relation": "relations", "decision": "decisions"}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _document(r: dict) -> Document:
+    return Document(id=r["id"], story_id=r["story_id"], text=r["text"], text_sha256=r["text_sha256"],
+                    title=r["title"], outlet=r["outlet"], url=r["url"], author=r["author"],
+                    published=r["published"], lang=r["lang"], source_path=r["source_path"],
+                    imported_at=r["imported_at"], meta=json.loads(r["meta"] or "{}"))
+
+
+def _annotation(r: dict) -> Annotation:
+    return Annotation(id=r["id"], doc_id=r["doc_id"], annotator=r["annotator"], label=r["label"],
+                      start=r["start"], end=r["end"], quote=r["quote"], prefix=r["prefix"], suffix=r["suffix"],
+                      attrs=json.loads(r["attrs"] or "{}"), note=r["note"], origin=r["origin"],
+                      status=r["status"], created_at=r["created_at"], updated_at=r["updated_at"],
+                      deleted_at=r["deleted_at"])
+
+
+def _relation(r: dict) -> Relation:
+    return Relation(id=r["id"], head_id=r["head_id"], tail_id=r["tail_id"], type=r["type"],
+                    annotator=r["annotator"], attrs=json.loads(r["attrs"] or "{}"),
+                    created_at=r["created_at"], deleted_at=r["deleted_at"])
+
+
+def annotation_row(a: Annotation) -> dict:
+    """The row form of an annotation, as stored and as logged in events."""
+    return {"id": a.id, "doc_id": a.doc_id, "annotator": a.annotator, "label": a.label, "start": a.start,
+            "end": a.end, "quote": a.quote, "prefix": a.prefix, "suffix": a.suffix,
+            "attrs": json.dumps(a.attrs, sort_keys=True), "note": a.note, "origin": a.origin,
+            "status": a.status, "created_at": a.created_at, "updated_at": a.updated_at,
+            "deleted_at": a.deleted_at}
+
+
+def relation_row(r: Relation) -> dict:
+    return {"id": r.id, "head_id": r.head_id, "tail_id": r.tail_id, "type": r.type, "annotator": r.annotator,
+            "attrs": json.dumps(r.attrs, sort_keys=True), "created_at": r.created_at, "deleted_at": r.deleted_at}
+
+
+def _strip_volatile(row: dict | None) -> dict | None:
+    # Timestamps of deletion differ between a write and its replay; presence matters.
+    if row is None:
+        return None
+    out = dict(row)
+    if "deleted_at" in out:
+        out["deleted_at"] = out["deleted_at"] is not None
+    # attrs is JSON text; rows written by other code (an importer) may spell the
+    # same object differently, which is not a change.
+    if isinstance(out.get("attrs"), str):
+        with contextlib.suppress(ValueError):
+            out["attrs"] = json.loads(out["attrs"])
+    return out
+
+
+def _same_row(current: dict | None, expected: dict | None) -> bool:
+    if expected is None:
+        # "absent" and "hidden by deleted_at" are the same state to a user.
+        return current is None or current.get("deleted_at") is not None
+    return _strip_volatile(current) == _strip_volatile(expected)
+
+
+def _dumps(row: dict | None) -> str | None:
+    return None if row is None else json.dumps(row, sort_keys=True)
+
+
+def _loads(text: str | None) -> dict | None:
+    return None if text is None else json.loads(text)
