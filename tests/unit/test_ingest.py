@@ -16,16 +16,9 @@ from tui.core.ingest import (
     parse_size,
     read_limited,
 )
-from tui.core.ingest_jsonl import parse_jsonl, split_lines
-from tui.core.ingest_txt import (
-    MIN_REPEAT_CHARS,
-    boilerplate_regions,
-    decode_text,
-    detect_regions,
-    extract_metadata,
-    repeated_regions,
-    short_title,
-)
+from tui.core.ingest.jsonl import parse_jsonl, split_lines
+from tui.core.ingest.regions import MIN_REPEAT_CHARS, boilerplate_regions, detect_regions, repeated_regions
+from tui.core.ingest.txt import decode_text, extract_metadata, short_title
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store, sha256_text
