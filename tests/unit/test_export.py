@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import ExportError
-from tui.core.export import (
+from tui.core.formats import (
     TokenIndex,
     build_docbin,
     default_output_path,

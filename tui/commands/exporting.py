@@ -10,6 +10,7 @@ import click
 from tui.cli import db_option, fail, root_param
 from tui.commands.progress import ProgressLine
 from tui.core.errors import DiptychError, ExportError
+from tui.core.formats.registry import DEFAULT_FORMAT, FORMATS
 
 # Shown only on a terminal, and only once an export has run this long: a quick
 # export should not flash a bar.
@@ -37,8 +38,8 @@ class _Progress(ProgressLine):
 
 @click.command("export")
 @db_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["prodigy", "doccano", "flat", "spacy"]),
-              default="prodigy", show_default=True, help="Output format.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
+              default=DEFAULT_FORMAT, show_default=True, help="Output format.")
 @click.option("--annotator", help="Only this annotator's annotations (default: everyone's, one record each).")
 @click.option("--story", help="Only this story (title or id; default: all stories).")
 @click.option("-o", "--output", help="File to write, or - for stdout "
@@ -60,7 +61,7 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
     Deleted annotations are never exported. Messages and the progress bar go to
     stderr, so `-o -` gives clean data on stdout.
     """
-    from tui.core.export import default_output_path, export, export_to_path
+    from tui.core.formats import default_output_path, export, export_to_path
     from tui.core.session import resolve_db_path
     from tui.core.store import Store
 

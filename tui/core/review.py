@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .errors import ReviewError, SpanError
-from .export import is_exported
+from .formats import is_exported
 from .models import Annotation, Relation, Story
 from .store import annotation_row, new_id, now, relation_row
 
@@ -409,7 +409,7 @@ def token_marks(tokens: Sequence[tuple[int, int]], spans: Iterable[tuple[int, in
 
 
 def _word_tokens(text: str) -> list[tuple[int, int]]:
-    from .export import make_doc  # lazy: spaCy only when agreement runs
+    from .formats.tokens import make_doc  # lazy: spaCy only when agreement runs
 
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 

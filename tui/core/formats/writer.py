@@ -1,0 +1,89 @@
+"""Writing a format to a stream or, atomically, to a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import ExportError
+from ..models import Story
+from .doccano import doccano_record
+from .flat import flat_records
+from .prodigy import prodigy_record
+from .records import ExportStats, Progress, _counting, _DocCache, dumps, iter_records
+from .registry import DEFAULT_FORMAT, FORMATS
+from .spacy_docbin import build_docbin
+from .tokens import TokenIndex
+
+
+def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annotator: str | None = None,
+                story: Story | None = None, progress: Progress | None = None,
+                ascii_only: bool = False) -> ExportStats:
+    """Stream ``fmt`` (prodigy, doccano or flat) as UTF-8 JSONL into a binary file."""
+    if fmt not in ("prodigy", "doccano", "flat"):
+        raise ExportError(f"{fmt!r} is not a JSONL format", hint="use prodigy, doccano or flat (or spacy for a DocBin)")
+    stats = ExportStats(fmt)
+    doc_cache = _DocCache(store)
+    tokens_for: tuple[int, TokenIndex] | None = None
+    for rec in iter_records(store, annotator=annotator, story=story, progress=_counting(progress, stats),
+                            doc_cache=doc_cache):
+        stats.spans += len(rec.spans)
+        stats.relations += len(rec.relations)
+        if fmt == "prodigy":
+            # Several annotators' records of one document share its tokens.
+            if tokens_for is None or tokens_for[0] != rec.document.id:
+                tokens_for = (rec.document.id, TokenIndex.of_text(rec.document.text))
+            lines = [prodigy_record(rec, tokens_for[1], doc_cache, stats)]
+        elif fmt == "doccano":
+            lines = [doccano_record(rec)]
+            stats.relations -= sum(1 for lr in rec.relations if lr.tail_doc is not None)
+        else:
+            lines = list(flat_records(rec))
+        for obj in lines:
+            out.write(dumps(obj, ascii_only=ascii_only).encode("utf-8") + b"\n")
+            stats.records += 1
+    return stats
+
+
+
+def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None, story: Story | None = None,
+           progress: Progress | None = None, ascii_only: bool = False) -> ExportStats:
+    """Write ``fmt`` into an open binary stream (a file or stdout's buffer)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    if fmt == "spacy":
+        docbin, stats = build_docbin(store, annotator=annotator, story=story, progress=progress)
+        out.write(docbin.to_bytes())
+        return stats
+    return write_jsonl(store, out, fmt, annotator=annotator, story=story, progress=progress, ascii_only=ascii_only)
+
+
+def export_to_path(store: Any, fmt: str, path: str | os.PathLike, **kwargs: Any) -> ExportStats:
+    """Export into a file, atomically: a failed export never leaves a half-written file."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="pass -o with a path in a writable folder") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            stats = export(store, fmt, fh, **kwargs)
+        os.replace(tmp, path)
+    except OSError as exc:
+        _unlink(tmp)
+        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="check free space and permissions") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return stats
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
