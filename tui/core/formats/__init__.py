@@ -17,7 +17,7 @@ cheap and core stays usable without the model.
 Modules: ``registry`` (the table of formats), ``records`` (what every format
 writes from), ``tokens`` (spaCy tokens), one module per format (``prodigy``,
 ``doccano``, ``flat``, ``spacy_docbin``) and ``writer`` (to a stream or a file).
-Reading JSONL back is ``tui.core.ingest.jsonl``.
+``incoming`` holds what a file is read into; reading JSONL back is ``tui.core.ingest.jsonl``.
 
 May import: ``tui.core.models``, ``errors`` and ``text``; spaCy lazily. Never
 the store module (a store object is passed in and only read), the session,

@@ -26,7 +26,6 @@ def dumps(obj: Any, *, ascii_only: bool = False) -> str:
     return json.dumps(obj, ensure_ascii=ascii_only, sort_keys=True)
 
 
-
 @dataclass(frozen=True)
 class LinkedRelation:
     relation: Relation

@@ -2,7 +2,8 @@
 
 ``files`` finds and sniffs what to import; ``txt`` decodes plain-text articles and
 finds their metadata; ``regions`` flags repeated passages and boilerplate;
-``jsonl`` validates JSONL records (prodigy, doccano, flat) into ``records``;
+``jsonl`` validates JSONL records (prodigy, doccano, flat) into
+``tui.core.formats.incoming`` records;
 ``importer`` writes each file whole or not at all.
 
 May import: ``tui.core.models``, ``errors``, ``schema``, ``text`` and the store

@@ -28,7 +28,7 @@ from ..store import Store, annotation_row, new_id, now, relation_row, sha256_tex
 from ..text import display_text, make_selector, reanchor
 from .files import FileResult, ImportOptions, ImportTarget, _failed, collect_targets, read_limited, sniff_format
 from .jsonl import parse_jsonl
-from .records import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
+from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 from .regions import detect_regions
 from .txt import decode_text, extract_metadata
 

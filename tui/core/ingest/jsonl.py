@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import IngestError
 from ..schema import LabelSchema
-from .records import _RECORD_META, DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
+from ..formats.incoming import _RECORD_META, DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 
 
 class _HugeNumber:

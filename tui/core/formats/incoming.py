@@ -1,4 +1,5 @@
-"""What a JSONL file was validated into: documents, spans, relations and flat records."""
+"""What a file in an exchange format was read into: documents, spans, relations and flat records
+(validated, nothing written yet; the importer writes them)."""
 
 from __future__ import annotations
 
