@@ -81,6 +81,35 @@ class ExportStats:
     relations: int = 0
     # Spans off token boundaries. prodigy: kept, token indices expanded; spacy: left out.
     misaligned: list[SpanProblem] = field(default_factory=list)
+    # What the format could not carry, counted ("cross-document relations": 2); the CLI
+    # says so on stderr, never silently.
+    losses: dict[str, int] = field(default_factory=dict)
+    # Other things a user of the target tool must know (overlapping spans for doccano, ...).
+    warnings: list[str] = field(default_factory=list)
+
+    def lose(self, what: str, count: int = 1) -> None:
+        if count:
+            self.losses[what] = self.losses.get(what, 0) + count
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+@dataclass
+class WriteContext:
+    """What a format's writer gets besides the records.
+
+    ``suggestions(doc)`` gives the cached suggestions of a document (empty when
+    none were computed); ``document(doc_id)`` looks up another document (the far
+    end of a cross-document relation).
+    """
+
+    stats: ExportStats
+    schema: Any  # tui.core.schema.LabelSchema
+    ascii_only: bool = False
+    suggestions: Callable[[Document], list[Any]] = lambda doc: []
+    document: Callable[[int], Document | None] = lambda doc_id: None
 
 
 def is_exported(ann: Annotation) -> bool:

@@ -16,10 +16,12 @@ from ..text import slug
 @dataclass(frozen=True)
 class Format:
     name: str
-    suffix: str  # of the default export file name
-    module: str  # the module in this package that writes it
+    suffix: str  # of the default export path ("" for a folder)
+    module: str  # the module in this package that writes (and reads) it
     imports: bool  # `diptych import` reads it back
     summary: str
+    # "stream": one file (or stdout); "folder": a folder of files.
+    layout: str = "stream"
 
 
 REGISTRY: dict[str, Format] = {f.name: f for f in (
