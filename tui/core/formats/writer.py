@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 from typing import IO, Any
 
 from ..errors import ExportError
 from ..models import Story
+from ..outfiles import write_atomically
 from .doccano import doccano_record
 from .flat import flat_records
 from .prodigy import prodigy_record
@@ -62,28 +61,4 @@ def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None
 
 def export_to_path(store: Any, fmt: str, path: str | os.PathLike, **kwargs: Any) -> ExportStats:
     """Export into a file, atomically: a failed export never leaves a half-written file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="pass -o with a path in a writable folder") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            stats = export(store, fmt, fh, **kwargs)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _unlink(tmp)
-        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="check free space and permissions") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return stats
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
+    return write_atomically(path, lambda fh: export(store, fmt, fh, **kwargs))
