@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "review": "review:review_cmd",
     "agreement": "agreement:agreement_cmd",
     "compare": "compare:compare_cmd",
+    "metadata": "metadata:metadata_cmd",
 }
 
 

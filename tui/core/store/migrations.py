@@ -108,3 +108,33 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 
 
 # Forward-only: append, never edit a released migration.
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    # Views for people who read the file with Datasette or sqlite-utils: annotations
+    # with the document and story they belong to, and relations with the text of
+    # both ends instead of bare ids. "Live" means what an export would carry:
+    # neither deleted nor a rejected suggestion.
+    db.execute(
+        """CREATE VIEW live_annotations AS
+        SELECT a.id, s.title AS story, d.id AS doc_id, d.title AS document_title, d.outlet,
+               a.annotator, a.label, a.start, a."end", a.quote, a.attrs, a.note, a.origin,
+               a.created_at, a.updated_at
+        FROM annotations a
+        JOIN documents d ON d.id = a.doc_id
+        JOIN stories s ON s.id = d.story_id
+        WHERE a.deleted_at IS NULL AND a.status != 'rejected'"""
+    )
+    db.execute(
+        """CREATE VIEW relations_with_text AS
+        SELECT r.id, r.type, r.annotator,
+               h.label AS head_label, h.quote AS head_text, hd.title AS head_document, hd.outlet AS head_outlet,
+               t.label AS tail_label, t.quote AS tail_text, td.title AS tail_document, td.outlet AS tail_outlet,
+               r.attrs, r.created_at, r.head_id, r.tail_id
+        FROM relations r
+        JOIN annotations h ON h.id = r.head_id
+        JOIN annotations t ON t.id = r.tail_id
+        JOIN documents hd ON hd.id = h.doc_id
+        JOIN documents td ON td.id = t.doc_id
+        WHERE r.deleted_at IS NULL AND h.deleted_at IS NULL AND t.deleted_at IS NULL"""
+    )
