@@ -22,15 +22,48 @@ class Format:
     summary: str
     # "stream": one file (or stdout); "folder": a folder of files.
     layout: str = "stream"
+    # How `diptych import` reads it: "jsonl" (line by line, with the other JSONL
+    # shapes), "file" (the module's read()), "folder" (its read_folder()) or "".
+    reader: str = ""
+    # File endings that mark it: a file to sniff, or (folder formats) a file
+    # inside a folder that makes the folder one of this format.
+    marks: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, Format] = {f.name: f for f in (
-    Format("prodigy", ".jsonl", "prodigy", True, "Prodigy-shaped JSONL: text, meta, spans with tokens, relations"),
-    Format("doccano", ".jsonl", "doccano", True, "doccano JSONL: label list and entities/relations"),
-    Format("flat", ".jsonl", "flat", True, "one annotation a line, placed by quote and position selectors"),
+    Format("prodigy", ".jsonl", "prodigy", True, "Prodigy-shaped JSONL: text, meta, spans with tokens, relations",
+           reader="jsonl"),
+    Format("doccano", ".jsonl", "doccano", True, "doccano JSONL: label list and entities/relations", reader="jsonl"),
+    Format("flat", ".jsonl", "flat", True, "one annotation a line, placed by quote and position selectors",
+           reader="jsonl"),
     Format("spacy", ".spacy", "spacy_docbin", False, "spaCy DocBin with doc.spans per label and in \"sc\""),
 )}
 FORMATS = tuple(REGISTRY)
+# What `diptych import --format` takes besides auto, txt and jsonl.
+IMPORT_FORMATS = tuple(f.name for f in REGISTRY.values() if f.reader in ("file", "folder"))
+
+
+def folder_format_of(names: list[str]) -> str | None:
+    """The folder format whose marking files are among ``names`` (a folder's file names)."""
+    for f in REGISTRY.values():
+        if f.reader == "folder" and any(n.lower().endswith(f.marks) for n in names):
+            return f.name
+    return None
+
+
+def file_format_of(name: str, head: bytes) -> str | None:
+    """The file format a file's name or first bytes show, or None (then: txt or jsonl)."""
+    lower = name.lower()
+    for f in REGISTRY.values():
+        if f.reader == "file" and f.marks and lower.endswith(f.marks):
+            return f.name
+    if lower.endswith(".json"):
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if start == b"[" and "labelstudio" in REGISTRY:
+            return "labelstudio"  # Label Studio's JSON export is a list of tasks
+        if start == b"{" and b"@context" in head and "w3c" in REGISTRY:
+            return "w3c"
+    return None
 DEFAULT_FORMAT = "prodigy"
 EXPORT_DIR = Path("annotations")
 

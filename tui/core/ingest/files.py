@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DiptychError, IngestError
+from ..formats.registry import IMPORT_FORMATS, REGISTRY, file_format_of, folder_format_of
 from ..models import Document
 from ..schema import DEFAULT_SCHEMA, LabelSchema
 from ..store import new_id
@@ -18,7 +19,7 @@ from ..store import new_id
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 TXT_SUFFIXES = frozenset({".txt"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-FORMATS = ("auto", "txt", "jsonl")
+FORMATS = ("auto", "txt", "jsonl", *IMPORT_FORMATS)
 # Used when a path has no folder name to name the story after (e.g. "/").
 FALLBACK_STORY = "imported"
 
@@ -115,18 +116,24 @@ def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
                 failures.append(_failed(shown, IngestError(shown, f"cannot list the folder: {exc.strerror}",
                                                            hint="check its permissions")))
                 continue
+            # A brat or INCEpTION export is one folder read as a whole.
+            whole = fmt if REGISTRY.get(fmt) and REGISTRY[fmt].reader == "folder" else (
+                folder_format_of([e.name for e in entries]) if fmt == "auto" else None)
+            if whole:
+                targets.append(ImportTarget(path, _story_name(path), whole))
+                continue
             picked, left = [], []
             for entry in entries:
                 if entry.name.startswith(".") or entry.name.endswith("~"):
                     continue
                 if entry.is_dir():
                     left.append(entry.name + "/")
-                elif fmt != "auto" or entry.suffix.lower() in TXT_SUFFIXES | JSONL_SUFFIXES:
+                elif fmt != "auto" or entry.suffix.lower() in TXT_SUFFIXES | JSONL_SUFFIXES | {".json", ".jsonld"}:
                     picked.append(entry)
                 else:
                     left.append(entry.name)
             if left:
-                notes.append(f"{shown}: left out {len(left)} item(s) that are not .txt/.jsonl files: "
+                notes.append(f"{shown}: left out {len(left)} item(s) that are not .txt/.jsonl/.json files: "
                              + ", ".join(left[:5]) + (", …" if len(left) > 5 else ""))
             if not picked:
                 failures.append(_failed(shown, IngestError(shown, "the folder holds no .txt or .jsonl files",
@@ -181,6 +188,9 @@ def _roomy(size: int) -> str:
 
 
 def sniff_format(path: Path, data: bytes) -> str:
+    found = file_format_of(path.name, data[:4096])
+    if found:
+        return found
     suffix = path.suffix.lower()
     if suffix in TXT_SUFFIXES:
         return "txt"

@@ -17,6 +17,7 @@ else the name of the folder that was imported, or the folder holding the file.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ..store import Store, annotation_row, new_id, now, relation_row, sha256_tex
 from ..text import display_text, make_selector, reanchor
 from .files import FileResult, ImportOptions, ImportTarget, _failed, collect_targets, read_limited, sniff_format
 from .jsonl import parse_jsonl
+from ..formats.registry import REGISTRY
 from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 from .regions import detect_regions
 from .txt import decode_text, extract_metadata
@@ -48,11 +50,18 @@ def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> F
     shown = os.fspath(target.path)
     fmt = target.fmt if target.fmt != "auto" else options.fmt
     try:
+        if fmt in REGISTRY and REGISTRY[fmt].reader == "folder":
+            reader = importlib.import_module(f"tui.core.formats.{REGISTRY[fmt].module}")
+            return _import_parsed(store, target, options, shown, fmt,
+                                  reader.read_folder(target.path, options.schema))
         data = read_limited(target.path, options.max_size, shown)
         if fmt == "auto":
             fmt = sniff_format(target.path, data)
         if fmt == "txt":
             return _import_txt(store, target, options, shown, data)
+        if fmt in REGISTRY and REGISTRY[fmt].reader == "file":
+            reader = importlib.import_module(f"tui.core.formats.{REGISTRY[fmt].module}")
+            return _import_parsed(store, target, options, shown, fmt, reader.read(shown, data, options.schema))
         return _import_jsonl(store, target, options, shown, data)
     except DiptychError as err:
         return _failed(shown, err, "" if fmt == "auto" else fmt)
@@ -87,8 +96,16 @@ def _import_txt(store: Store, target: ImportTarget, options: ImportOptions, show
 def _import_jsonl(store: Store, target: ImportTarget, options: ImportOptions, shown: str,
                   data: bytes) -> FileResult:
     text, _ = decode_text(shown, data)
-    parsed = parse_jsonl(shown, text, options.schema)
+    return _import_parsed(store, target, options, shown, "jsonl", parse_jsonl(shown, text, options.schema))
+
+
+def _import_parsed(store: Store, target: ImportTarget, options: ImportOptions, shown: str, fmt: str,
+                   parsed: ParsedJsonl | list[DocRecord]) -> FileResult:
+    """Write what a format module read (documents with spans, or flat records)."""
+    if not isinstance(parsed, ParsedJsonl):
+        parsed = ParsedJsonl(documents=list(parsed))
     writer = _JsonlWriter(store, options, target, shown)
+    writer.result.fmt = fmt
     with store.transaction():
         writer.write(parsed)
     result = writer.result
