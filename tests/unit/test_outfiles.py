@@ -104,3 +104,32 @@ def test_diptych_export_creates_a_group_readable_file_under_umask_022(tmp_path: 
     assert proc.returncode == 0, proc.stderr
     assert mode(out) == 0o644
     assert mode(db) == 0o644
+
+
+def test_a_folder_export_appears_whole_with_umask_modes_and_replaces_only_its_own(tmp_path: Path, umask) -> None:
+    from tui.core.outfiles import FOLDER_MARK, write_folder_atomically
+
+    umask(0o002)
+    out = tmp_path / "brat"
+    assert write_folder_atomically(out, lambda: iter([("a.txt", b"A"), ("sub/b.ann", b"B")])) == 2
+    assert (out / "sub" / "b.ann").read_bytes() == b"B"
+    assert mode(out / "a.txt") == 0o664 and mode(out / "sub") == 0o775 and mode(out) == 0o775
+    assert (out / FOLDER_MARK).exists()
+    write_folder_atomically(out, lambda: iter([("c.txt", b"C")]))
+    assert sorted(p.name for p in out.iterdir()) == [FOLDER_MARK, "c.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brat"]  # no temporary or old folder left
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "keep.txt").write_bytes(b"mine")
+    with pytest.raises(ExportError, match="did not write"):
+        write_folder_atomically(theirs, lambda: iter([("a.txt", b"A")]))
+    assert sorted(p.name for p in theirs.iterdir()) == ["keep.txt"]
+
+
+def test_a_folder_export_never_writes_outside_itself(tmp_path: Path) -> None:
+    from tui.core.outfiles import write_folder_atomically
+
+    with pytest.raises(ExportError, match="outside the export folder"):
+        write_folder_atomically(tmp_path / "x", lambda: iter([("../escape.txt", b"!")]))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

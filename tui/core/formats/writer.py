@@ -12,9 +12,14 @@ from .doccano import doccano_record
 from .flat import flat_records
 from .prodigy import prodigy_record
 from .records import ExportStats, Progress, _counting, _DocCache, dumps, iter_records
-from .registry import DEFAULT_FORMAT, FORMATS
+from .modular import export_folder, export_stream
+from .registry import DEFAULT_FORMAT, FORMATS, REGISTRY, default_output_path
 from .spacy_docbin import build_docbin
 from .tokens import TokenIndex
+
+
+# Written by this module; every later format by its own module's write().
+_FIRST_FOUR = ("prodigy", "doccano", "flat", "spacy")
 
 
 def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annotator: str | None = None,
@@ -46,12 +51,17 @@ def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annota
     return stats
 
 
-
 def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None, story: Story | None = None,
-           progress: Progress | None = None, ascii_only: bool = False) -> ExportStats:
+           progress: Progress | None = None, ascii_only: bool = False, schema: Any = None) -> ExportStats:
     """Write ``fmt`` into an open binary stream (a file or stdout's buffer)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+    if REGISTRY[fmt].layout == "folder":
+        raise ExportError(f"{fmt} is written as a folder of files, not one stream",
+                          hint=f"pass -o FOLDER (default {default_output_path(fmt, story)})")
+    if fmt not in _FIRST_FOUR:
+        return export_stream(store, fmt, out, annotator=annotator, story=story, progress=progress,
+                             ascii_only=ascii_only, schema=schema)
     if fmt == "spacy":
         docbin, stats = build_docbin(store, annotator=annotator, story=story, progress=progress)
         out.write(docbin.to_bytes())
@@ -60,5 +70,8 @@ def export(store: Any, fmt: str, out: IO[bytes], *, annotator: str | None = None
 
 
 def export_to_path(store: Any, fmt: str, path: str | os.PathLike, **kwargs: Any) -> ExportStats:
-    """Export into a file, atomically: a failed export never leaves a half-written file."""
+    """Export into a file (a folder for folder formats), atomically: a failed export
+    never leaves a half-written file."""
+    if fmt in REGISTRY and REGISTRY[fmt].layout == "folder":
+        return export_folder(store, fmt, path, **kwargs)
     return write_atomically(path, lambda fh: export(store, fmt, fh, **kwargs))
