@@ -10,6 +10,7 @@ import click
 from tui.cli import db_option, fail, root_param
 from tui.commands.progress import ProgressLine
 from tui.core.errors import DiptychError, ExportError
+from tui.core.text import display_text
 from tui.core.formats.registry import DEFAULT_FORMAT, FORMATS
 
 # Shown only on a terminal, and only once an export has run this long: a quick
@@ -42,11 +43,13 @@ class _Progress(ProgressLine):
               default=DEFAULT_FORMAT, show_default=True, help="Output format.")
 @click.option("--annotator", help="Only this annotator's annotations (default: everyone's, one record each).")
 @click.option("--story", help="Only this story (title or id; default: all stories).")
-@click.option("-o", "--output", help="File to write, or - for stdout "
-              "(default annotations/<story-or-all>-<format>.jsonl, .spacy for spacy).")
+@click.option("-o", "--output", help="File (a folder for brat and inception) to write, or - for stdout "
+              "(default annotations/<story-or-all>-<format> with the format's ending).")
+@click.option("--schema", type=click.Path(dir_okay=False),
+              help="Label schema TOML (default annotations/schema.toml if present): labels, attributes, colours.")
 @click.pass_context
 def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | None, story: str | None,
-               output: str | None) -> None:
+               output: str | None, schema: str | None) -> None:
     """Export annotations.
 
     \b
@@ -61,14 +64,15 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
     Deleted annotations are never exported. Messages and the progress bar go to
     stderr, so `-o -` gives clean data on stdout.
     """
-    from tui.core.formats import default_output_path, export, export_to_path
-    from tui.core.session import resolve_db_path
+    from tui.core.formats import REGISTRY, default_output_path, export, export_to_path
+    from tui.core.session import resolve_db_path, resolve_schema
     from tui.core.store import Store
 
     db = db or root_param(ctx, "db")
     story = story or root_param(ctx, "story")
     err = sys.stderr
     try:
+        label_schema = resolve_schema(schema or root_param(ctx, "schema"))
         store = Store.open(resolve_db_path(db), readonly=True, create=False)
     except DiptychError as exc:
         fail(exc)
@@ -82,7 +86,10 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
                               hint=f"annotators with annotations: {known}")
         if err.isatty():
             progress = _Progress(err, 1 if chosen is not None else len(store.stories()))
-        kwargs = {"annotator": annotator, "story": chosen, "progress": progress}
+        kwargs = {"annotator": annotator, "story": chosen, "progress": progress, "schema": label_schema}
+        if output == "-" and REGISTRY[fmt].layout == "folder":
+            raise ExportError(f"{fmt} is written as a folder of files and cannot go to stdout",
+                              hint=f"pass -o FOLDER (default {default_output_path(fmt, chosen)})")
         if output == "-":
             if fmt == "spacy" and sys.stdout.isatty():
                 raise ExportError("a spaCy DocBin is binary and would garble the terminal",
@@ -128,6 +135,10 @@ def _report(err: IO[str], stats, where: str) -> None:
     unit = "annotations" if stats.format == "flat" else ("docs" if stats.format == "spacy" else "records")
     click.echo(f"exported {stats.records} {unit} ({stats.spans} spans, {stats.relations} relations) "
                f"from {stats.documents} documents as {stats.format} to {where}", file=err)
+    for what, count in sorted(stats.losses.items()):
+        click.echo(f"NOT CARRIED by {stats.format}: {count} {display_text(what, keep_newlines=False)}", file=err)
+    for message in stats.warnings:
+        click.echo(f"warning: {display_text(message, keep_newlines=False)}", file=err)
     if not stats.misaligned:
         return
     n = len(stats.misaligned)
