@@ -24,7 +24,6 @@ from tui.core.align.alignment import (
     ROLE_MINOR,
     ROLE_REPEAT,
     ROLE_TEXT,
-    STOPWORDS,
     AlignedPair,
     Alignment,
     DocInput,
@@ -39,8 +38,8 @@ from tui.core.align.alignment import (
     propose_claim_links,
     sentence_spans,
     source_name,
-    word_diff,
 )
+from tui.core.align.words import STOPWORDS, word_diff
 
 __all__ = [
     "ALGORITHM_VERSION",
