@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.core import align as A
-from tui.core.align import alignment  # sentence_spans looks _sentence_source up here
+from tui.core.align import units  # sentence_spans and cache_key look _sentence_source up here
 from tui.core.models import Annotation, Document, Region
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
@@ -218,7 +218,7 @@ def test_json_round_trip_and_cache_key(seed_alignment):
 
 def test_own_sentence_splitter_when_the_shared_one_is_missing(monkeypatch):
     key_shared = A.cache_key([(0, INTEL), (1, SPUTNIK)])
-    monkeypatch.setattr(alignment, "_sentence_source", lambda: (alignment._own_sentences, "own"))
+    monkeypatch.setattr(units, "_sentence_source", lambda: (units._own_sentences, "own"))
     spans, paras = A.sentence_spans("Mr. Smith went to Washington. He said “Yes.” Then\nA new line. And U.S. forces left.")
     text = "Mr. Smith went to Washington. He said “Yes.” Then\nA new line. And U.S. forces left."
     assert [text[s:e] for s, e in spans] == [

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tui.core.align import alignment as _alignment  # called through the module so tests can count calls
 from tui.core.align import Alignment
+from tui.core.align.units import inputs_from
 from tui.core.compare import Report, build_report, clean
 from tui.core.errors import DiptychError, ExportError, StoreError
 from tui.core.models import Document, Story
@@ -35,7 +36,7 @@ def story_alignment(session, story_id: int, *, documents: Sequence[Document] | N
     a database that cannot be written to (read-only, busy) just recomputes."""
     docs = list(documents) if documents is not None else _documents(session, story_id)
     regions = [r for d in docs for r in session.regions(d.id)]
-    inputs = _alignment.inputs_from(docs, regions)
+    inputs = inputs_from(docs, regions)
     key = _alignment.cache_key(inputs)
     try:
         cached = session.cache_get(key)
