@@ -16,8 +16,6 @@ from tui.core.align.alignment import (
     ALGORITHM_VERSION,
     DEFAULT_THRESHOLD_PARAPHRASE,
     DEFAULT_THRESHOLD_VERBATIM,
-    KIND_PARAPHRASE,
-    KIND_VERBATIM,
     NEGATION_CUES,
     AlignedPair,
     Alignment,
@@ -30,6 +28,7 @@ from tui.core.align.alignment import (
     propose_claim_links,
     source_name,
 )
+from tui.core.align.scoring import KIND_PARAPHRASE, KIND_VERBATIM
 from tui.core.align.units import (
     MIN_WORDS,
     ROLE_BOILERPLATE,
