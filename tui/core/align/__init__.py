@@ -16,19 +16,14 @@ from tui.core.align.alignment import (
     ALGORITHM_VERSION,
     DEFAULT_THRESHOLD_PARAPHRASE,
     DEFAULT_THRESHOLD_VERBATIM,
-    NEGATION_CUES,
     AlignedPair,
     Alignment,
-    ProposedLink,
-    SourceGroup,
     align_story,
     cache_key,
-    group_sources,
-    is_proper_name,
-    propose_claim_links,
-    source_name,
 )
+from tui.core.align.claims import NEGATION_CUES, ProposedLink, propose_claim_links
 from tui.core.align.scoring import KIND_PARAPHRASE, KIND_VERBATIM
+from tui.core.align.sources import SourceGroup, group_sources, is_proper_name, source_name
 from tui.core.align.units import (
     MIN_WORDS,
     ROLE_BOILERPLATE,

@@ -22,16 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
-import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from rapidfuzz import fuzz
-
-from tui.core.align.scoring import KIND_PARAPHRASE, KIND_VERBATIM, _candidates, _dice, _features, _score_pair
+from tui.core.align.scoring import KIND_PARAPHRASE, KIND_VERBATIM, _candidates, _features, _score_pair
 from tui.core.align.units import (
     ROLE_BOILERPLATE,
     ROLE_MINOR,
@@ -42,8 +38,6 @@ from tui.core.align.units import (
     _splitter_name,
     _units_for,
 )
-from tui.core.align.words import STOPWORDS, _WORD, _fold, _stem
-from tui.core.models import Annotation
 
 # Bump when anything that changes the output changes: cached alignments made by
 # another version are then recomputed instead of trusted.
@@ -56,14 +50,6 @@ DEFAULT_THRESHOLD_PARAPHRASE = 0.3
 # paraphrase either of its sentences has in the other document: keeps
 # one-to-many honest without letting every weak overlap through.
 _COMPETITIVE = 0.8
-
-# Words whose presence on only one side of two otherwise matching claims is a
-# principled reason to suspect a contradiction.
-NEGATION_CUES = frozenset(
-    "not no never none nobody nothing neither nor without deny denied denies denying "
-    "false untrue cannot can't won't didn't doesn't don't isn't wasn't aren't weren't "
-    "hasn't haven't hadn't couldn't wouldn't shouldn't".split()
-)
 
 
 # --------------------------------------------------------------------------- records
@@ -92,24 +78,6 @@ class AlignedPair:
     @property
     def span_b(self) -> tuple[int, int]:
         return (self.start_b, self.end_b)
-
-
-@dataclass(frozen=True)
-class ProposedLink:
-    """A suggested CLAIM -> CLAIM relation across documents."""
-
-    head_id: str
-    tail_id: str
-    type: str  # "same_as", "partial" or (negation cue only) "contradicts"
-    score: float
-
-
-@dataclass(frozen=True)
-class SourceGroup:
-    """SOURCE annotations that name the same entity; ``name`` is for display."""
-
-    name: str
-    members: tuple[str, ...]
 
 
 # --------------------------------------------------------------------------- alignment
@@ -412,175 +380,3 @@ def align_story(
         "splitter": _splitter_name(),
     }
     return Alignment(units, pairs, {d.doc_id: len(d.text) for d in inputs}, params=params)
-
-
-# --------------------------------------------------------------------------- claims
-
-
-def _alive(a: Annotation) -> bool:
-    return a.deleted_at is None and a.status != "deleted"
-
-
-def _claim_similarity(a: Annotation, b: Annotation) -> tuple[float, bool]:
-    """Similarity of the two claim texts themselves, and whether a negation cue
-    differs between them (one side only)."""
-    fa = [_fold(m.group()) for m in _WORD.finditer(a.quote)]
-    fb = [_fold(m.group()) for m in _WORD.finditer(b.quote)]
-    ca = {_stem(w) for w in fa if w not in STOPWORDS}
-    cb = {_stem(w) for w in fb if w not in STOPWORDS}
-    content = _dice(ca, cb)
-    chars = fuzz.token_set_ratio(" ".join(fa), " ".join(fb)) / 100.0
-    neg_a = {w for w in fa if w in NEGATION_CUES or w.endswith("n't")}
-    neg_b = {w for w in fb if w in NEGATION_CUES or w.endswith("n't")}
-    return max(content, chars * content ** 0.5), bool(neg_a) != bool(neg_b)
-
-
-def propose_claim_links(
-    alignment: Alignment,
-    claims: Sequence[Annotation],
-    *,
-    same_as_threshold: float = 0.5,
-    partial_floor: float = 0.25,
-) -> list[ProposedLink]:
-    """Propose links between CLAIMs of different documents whose sentences align.
-
-    ``same_as`` when the aligned pair and the claims' own wording agree
-    strongly (claim-text similarity >= ``same_as_threshold``), ``partial``
-    down to ``partial_floor``, nothing below. ``contradicts`` only for otherwise ``same_as``
-    claims where a negation cue ("not", "denied", "never"...) is on one side
-    only. One link per unordered pair, head = claim of the lower doc id; the
-    score is the aligned pair's score times the claims' agreement."""
-    live = [c for c in claims if c.label == "CLAIM" and _alive(c)]
-    best: dict[tuple[str, str], ProposedLink] = {}
-    by_doc: dict[int, list[Annotation]] = defaultdict(list)
-    for c in live:
-        by_doc[c.doc_id].append(c)
-    for c in live:
-        # Every sentence the claim touches, and their counterparts.
-        touched = [
-            u for u in alignment.units.get(c.doc_id, []) if u.start < max(c.end, c.start + 1) and c.start < u.end
-        ]
-        for u in touched:
-            for p in alignment.counterparts(c.doc_id, u.start):
-                if p.doc_b <= c.doc_id:
-                    continue  # each unordered pair once, from the lower doc id
-                for other in by_doc.get(p.doc_b, []):
-                    if not (other.start < p.end_b and p.start_b < max(other.end, other.start + 1)):
-                        continue
-                    sim, negation = _claim_similarity(c, other)
-                    if sim < partial_floor:
-                        continue  # different parts of aligned sentences: not one claim
-                    score = round(p.score * (0.5 + 0.5 * sim), 4)
-                    if sim >= same_as_threshold and p.score >= 0.5 * same_as_threshold:
-                        kind = "contradicts" if negation else "same_as"
-                    else:
-                        kind = "partial"
-                    key = (c.id, other.id)
-                    if key not in best or score > best[key].score:
-                        best[key] = ProposedLink(c.id, other.id, kind, score)
-    return sorted(best.values(), key=lambda link: (-link.score, link.head_id, link.tail_id))
-
-
-# --------------------------------------------------------------------------- sources
-
-_LEADING = ("the ", "a ", "an ")
-
-
-def source_name(quote: str) -> str:
-    """The name a SOURCE span gives, for display: before an apposition comma,
-    without a leading article or possessive."""
-    name = unicodedata.normalize("NFKC", quote).strip()
-    # "Rahmatullah Nabil, former chief of ..." -> the name before the comma.
-    if "," in name and name.split(",", 1)[0].strip()[:1].isupper():
-        name = name.split(",", 1)[0]
-    name = name.strip(" \t\n\"'\u201c\u201d\u2018\u2019.:;")
-    for art in _LEADING:
-        if name.lower().startswith(art):
-            name = name[len(art) :]
-            break
-    name = re.sub(r"['\u2019]s?$", "", name).strip()
-    return name
-
-
-def _name_keys(name: str) -> tuple[str, set[str], bool]:
-    """Normalised full key, extra keys it answers to, and whether it is a proper name."""
-    words = [_fold(m.group()) for m in _WORD.finditer(name)]
-    raw_words = [m.group() for m in _WORD.finditer(name)]
-    full = " ".join(words)
-    keys = {full} if full else set()
-    proper = (
-        bool(raw_words)
-        and raw_words[0][:1].isupper()
-        and all(w[:1].isupper() or w.lower() in STOPWORDS for w in raw_words)
-    )
-    if proper:
-        caps = [w for w in raw_words if w[:1].isupper()]
-        if len(caps) > 1:
-            keys.add("".join(w[0] for w in caps).lower())  # Wall Street Journal -> wsj
-    return full, keys, proper
-
-
-def is_proper_name(text: str) -> bool:
-    """True when ``text`` (a SOURCE's words, see :func:`source_name`) is a proper
-    name: every word capitalised but function words ("Islamic State of Iraq")."""
-    return _name_keys(source_name(text))[2]
-
-
-def group_sources(sources: Sequence[Annotation], texts: dict[int, str] | None = None) -> list[SourceGroup]:
-    """Group SOURCE annotations that name the same entity, across documents.
-
-    Names are compared without case, leading article or possessive; a multiword
-    proper name also answers to its initials ("WSJ"), and a lone capitalised
-    word to a longer proper name ending in it ("Nabil" -> "Rahmatullah Nabil").
-    Descriptions ("one former unnamed official") group only with identical
-    descriptions. ``texts`` (doc id -> text) fills in empty quotes. Every
-    source is in exactly one group; groups are sorted by size then name."""
-    live = [s for s in sources if s.label == "SOURCE" and _alive(s)]
-    parent = list(range(len(live)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-
-    names: list[str] = []  # for display: the name, or a description as written
-    info: list[tuple[str, set[str], bool]] = []
-    for s in live:
-        quote = s.quote or ((texts or {}).get(s.doc_id, "")[s.start : s.end])
-        name = source_name(quote)
-        info.append(_name_keys(name))
-        names.append(name if info[-1][2] else " ".join(quote.split()).strip(" \"'\u201c\u201d\u2018\u2019.:;,"))
-    owner: dict[str, int] = {}
-    for i, (full, keys, proper) in enumerate(info):
-        if not full:
-            continue
-        # Descriptions only meet their exact twin; names meet any of their keys.
-        for key in keys if proper else {full}:
-            tagged = ("p:" if proper else "d:") + key
-            if tagged in owner:
-                union(i, owner[tagged])
-            else:
-                owner[tagged] = i
-    # Surname (or last word) alone -> the longer proper name ending in it.
-    for i, (full, _keys, proper) in enumerate(info):
-        if proper and full and len(full.split()) == 1:
-            for j, (full_j, _kj, proper_j) in enumerate(info):
-                if j != i and proper_j and len(full_j.split()) > 1 and full_j.split()[-1] == full:
-                    union(i, j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(live)):
-        groups[find(i)].append(i)
-    out: list[SourceGroup] = []
-    for members in groups.values():
-        # Display the longest proper name in the group, else the commonest form.
-        proper_names = [names[i] for i in members if info[i][2]]
-        pool = proper_names or [names[i] for i in members]
-        display = max(pool, key=lambda n: (len(n.split()), pool.count(n), n)) if pool else ""
-        out.append(SourceGroup(display, tuple(live[i].id for i in members)))
-    return sorted(out, key=lambda g: (-len(g.members), g.name.lower(), g.members))
