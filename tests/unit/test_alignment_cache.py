@@ -9,7 +9,7 @@ import pytest
 
 from tui.core.align import alignment
 from tui.core.align import Alignment, cache_key, inputs_from
-from tui.core.alignment_cache import report_path, story_alignment, story_report, write_report
+from tui.core.align.cache import report_path, story_alignment, story_report, write_report
 from tui.core.errors import ExportError, StoreError
 from tui.core.models import Story
 from tui.core.schema import DEFAULT_SCHEMA

@@ -45,7 +45,7 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
     csv is long format: table,row,doc_id,outlet,field,value. The alignment is
     cached in the database, so a second run (or the reader) does not redo it.
     """
-    from tui.core.alignment_cache import story_report, write_report
+    from tui.core.align.cache import story_report, write_report
     from tui.core.schema import DEFAULT_SCHEMA
     from tui.core.session import AnnotationSession, default_annotator
 

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.core.align import Alignment
-from tui.core.alignment_cache import report_path, story_alignment, story_report, write_report
+from tui.core.align.cache import report_path, story_alignment, story_report, write_report
 from tui.core.compare import NOT_CARRIED, Report, clean
 from tui.core.errors import DiptychError
 
