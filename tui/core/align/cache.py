@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tui.core.align import alignment as _alignment  # called through the module so tests can count calls
-from tui.core.align import Alignment
+from tui.core.align.alignment import Alignment
+from tui.core.align.report import Report, build_report, clean
 from tui.core.align.units import inputs_from
-from tui.core.compare import Report, build_report, clean
 from tui.core.errors import DiptychError, ExportError, StoreError
 from tui.core.models import Document, Story
 from tui.core.text import slug

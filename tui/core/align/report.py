@@ -29,7 +29,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from tui.core.align import Alignment, group_sources, is_proper_name, propose_claim_links
+from tui.core.align.alignment import Alignment
+from tui.core.align.claims import propose_claim_links
+from tui.core.align.sources import group_sources, is_proper_name
 from tui.core.models import Annotation, Document, Relation
 
 NOT_CARRIED = "-"
