@@ -26,7 +26,8 @@ from textual.widgets import Footer, Static
 
 from tui.core.align import Alignment
 from tui.core.align.cache import report_path, story_alignment, story_report, write_report
-from tui.core.align.report import NOT_CARRIED, Report, clean
+from tui.core.align.report import Report
+from tui.core.align.report_render import NOT_CARRIED, clean
 from tui.core.errors import DiptychError
 
 # Long passages are cut on screen (the CSV keeps them whole).

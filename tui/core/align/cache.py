@@ -18,7 +18,8 @@ from pathlib import Path
 
 from tui.core.align import alignment as _alignment  # called through the module so tests can count calls
 from tui.core.align.alignment import Alignment
-from tui.core.align.report import Report, build_report, clean
+from tui.core.align.report import Report, build_report
+from tui.core.align.report_render import clean
 from tui.core.align.units import inputs_from
 from tui.core.errors import DiptychError, ExportError, StoreError
 from tui.core.models import Document, Story
