@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tui.cli import main
-from tui.core.align import alignment
+from tui.core.align import alignment  # the cache calls align_story through this module
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 

@@ -475,7 +475,7 @@ def test_sources_naming_the_same_entity_are_grouped():
 
 def test_core_alignment_imports_no_ui_toolkit():
     code = (
-        "import sys, tui.core.align, tui.core.align.report\n"
+        "import sys, tui.core.align, tui.core.align.cache, tui.core.align.report\n"
         "bad = [m for m in ('textual', 'rich', 'sqlite3', 'spacy') if m in sys.modules]\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"

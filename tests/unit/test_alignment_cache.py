@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.align import alignment
-from tui.core.align import Alignment, cache_key, inputs_from
+from tui.core.align import alignment  # the cache calls align_story through this module
+from tui.core.align.alignment import Alignment, cache_key
 from tui.core.align.cache import report_path, story_alignment, story_report, write_report
+from tui.core.align.units import inputs_from
 from tui.core.errors import ExportError, StoreError
 from tui.core.models import Story
 from tui.core.schema import DEFAULT_SCHEMA
