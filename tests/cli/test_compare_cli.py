@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tui.cli import main
-from tui.core import align
+from tui.core.align import alignment  # the cache calls align_story through this module
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 
@@ -189,13 +189,13 @@ def test_missing_database_and_conflicting_options(tmp_path, seed_db):
 
 def test_second_run_reads_the_alignment_from_the_cache(seed_db, monkeypatch):
     made: list[int] = []
-    real = align.align_story
+    real = alignment.align_story
 
     def counting(*args, **kwargs):
         made.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(align, "align_story", counting)
+    monkeypatch.setattr(alignment, "align_story", counting)
     first = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "json")
     assert first.exit_code == 0 and len(made) == 1
     second = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "json")

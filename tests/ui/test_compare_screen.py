@@ -17,7 +17,7 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tui.cli import main
-from tui.core.alignment_cache import story_report
+from tui.core.align.cache import story_report
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.screens.compare import CompareScreen, report_renderable

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui.core import align as A
+from tui.core.align import units  # sentence_spans and cache_key look _sentence_source up here
 from tui.core.models import Annotation, Document, Region
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
@@ -217,7 +218,7 @@ def test_json_round_trip_and_cache_key(seed_alignment):
 
 def test_own_sentence_splitter_when_the_shared_one_is_missing(monkeypatch):
     key_shared = A.cache_key([(0, INTEL), (1, SPUTNIK)])
-    monkeypatch.setattr(A, "_sentence_source", lambda: (A._own_sentences, "own"))
+    monkeypatch.setattr(units, "_sentence_source", lambda: (units._own_sentences, "own"))
     spans, paras = A.sentence_spans("Mr. Smith went to Washington. He said “Yes.” Then\nA new line. And U.S. forces left.")
     text = "Mr. Smith went to Washington. He said “Yes.” Then\nA new line. And U.S. forces left."
     assert [text[s:e] for s, e in spans] == [
@@ -474,7 +475,7 @@ def test_sources_naming_the_same_entity_are_grouped():
 
 def test_core_alignment_imports_no_ui_toolkit():
     code = (
-        "import sys, tui.core.align, tui.core.compare\n"
+        "import sys, tui.core.align, tui.core.align.cache, tui.core.align.report\n"
         "bad = [m for m in ('textual', 'rich', 'sqlite3', 'spacy') if m in sys.modules]\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import align
-from tui.core.align import Alignment, cache_key, inputs_from
-from tui.core.alignment_cache import report_path, story_alignment, story_report, write_report
+from tui.core.align import alignment  # the cache calls align_story through this module
+from tui.core.align.alignment import Alignment, cache_key
+from tui.core.align.cache import report_path, story_alignment, story_report, write_report
+from tui.core.align.units import inputs_from
 from tui.core.errors import ExportError, StoreError
 from tui.core.models import Story
 from tui.core.schema import DEFAULT_SCHEMA
@@ -20,13 +21,13 @@ from tui.core.session import AnnotationSession
 def calls(monkeypatch) -> list[int]:
     """Counts align_story runs; the real function still does the work."""
     made: list[int] = []
-    real = align.align_story
+    real = alignment.align_story
 
     def counting(*args, **kwargs):
         made.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(align, "align_story", counting)
+    monkeypatch.setattr(alignment, "align_story", counting)
     return made
 
 
@@ -66,7 +67,7 @@ def test_cache_is_shared_across_connections(seeded_session, open_session, calls)
 
 
 @pytest.mark.parametrize("stale", [{"version": "0", "units": {}, "pairs": [], "lengths": {}},
-                                   {"version": align.ALGORITHM_VERSION, "units": "garbage"},
+                                   {"version": alignment.ALGORITHM_VERSION, "units": "garbage"},
                                    ["not", "a", "record"]])
 def test_stale_or_damaged_cache_is_a_miss(seeded_session, calls, stale):
     sid = _story_id(seeded_session)

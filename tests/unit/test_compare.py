@@ -1,4 +1,4 @@
-"""tui.core.compare: the comparison report over the seed story."""
+"""tui.core.align.report: the comparison report over the seed story."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui.core.align import align_story
-from tui.core.compare import Report, build_report, clean
+from tui.core.align.report import Report, build_report
+from tui.core.align.report_render import clean
 from tui.core.models import Annotation, Document, Relation
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))

@@ -45,7 +45,7 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
     csv is long format: table,row,doc_id,outlet,field,value. The alignment is
     cached in the database, so a second run (or the reader) does not redo it.
     """
-    from tui.core.alignment_cache import story_report, write_report
+    from tui.core.align.cache import story_report, write_report
     from tui.core.schema import DEFAULT_SCHEMA
     from tui.core.session import AnnotationSession, default_annotator
 
@@ -91,7 +91,7 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
             if width is None:
                 to_terminal = output == "-" and sys.stdout.isatty()
                 width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if to_terminal else DEFAULT_WIDTH
-            from tui.core.compare import clean
+            from tui.core.align.report_render import clean
 
             lines = report.to_text(width).split("\n")
             whose = ("everyone's (" + ", ".join(pooled) + ")") if all_annotators else f"{annotator}'s"
@@ -115,7 +115,7 @@ def _only_story(session):
     stories = session.stories()
     if len(stories) == 1:
         return stories[0]
-    from tui.core.compare import clean
+    from tui.core.align.report_render import clean
 
     titles = ", ".join(f"{s.id}: {clean(s.title)}" for s in stories) or "none yet"
     raise ExportError("which story? pass --story" if stories else f"no stories in {session.db_path}",

@@ -1,6 +1,6 @@
 """The comparison screen: which outlet carries which claim, on whose word, and why.
 
-A read-only view of :class:`tui.core.compare.Report` for the open story: claims x
+A read-only view of :class:`tui.core.align.report.Report` for the open story: claims x
 outlets, sources (across outlets and per outlet), motives by category, and the
 passages only one outlet has. It is built in a worker thread (aligning a long
 story the first time takes a moment; afterwards it comes from the cache).
@@ -25,8 +25,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.core.align import Alignment
-from tui.core.alignment_cache import report_path, story_alignment, story_report, write_report
-from tui.core.compare import NOT_CARRIED, Report, clean
+from tui.core.align.cache import report_path, story_alignment, story_report, write_report
+from tui.core.align.report import Report
+from tui.core.align.report_render import NOT_CARRIED, clean
 from tui.core.errors import DiptychError
 
 # Long passages are cut on screen (the CSV keeps them whole).

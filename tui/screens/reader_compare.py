@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from textual import work
 
-from tui.core import align, alignment_cache
+from tui.core import align
+from tui.core.align import cache as alignment_cache
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
 from tui.widgets.pane import ArticlePane

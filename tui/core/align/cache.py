@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tui.core import align as _align  # called through the module so tests can count calls
-from tui.core.align import Alignment
-from tui.core.compare import Report, build_report, clean
+from tui.core.align import alignment as _alignment  # called through the module so tests can count calls
+from tui.core.align.alignment import Alignment
+from tui.core.align.report import Report, build_report
+from tui.core.align.report_render import clean
+from tui.core.align.units import inputs_from
 from tui.core.errors import DiptychError, ExportError, StoreError
 from tui.core.models import Document, Story
 from tui.core.text import slug
@@ -35,8 +37,8 @@ def story_alignment(session, story_id: int, *, documents: Sequence[Document] | N
     a database that cannot be written to (read-only, busy) just recomputes."""
     docs = list(documents) if documents is not None else _documents(session, story_id)
     regions = [r for d in docs for r in session.regions(d.id)]
-    inputs = _align.inputs_from(docs, regions)
-    key = _align.cache_key(inputs)
+    inputs = inputs_from(docs, regions)
+    key = _alignment.cache_key(inputs)
     try:
         cached = session.cache_get(key)
     except (DiptychError, ValueError):  # unreadable JSON in the row: recompute
@@ -48,7 +50,7 @@ def story_alignment(session, story_id: int, *, documents: Sequence[Document] | N
             # from_json says ValueError for another version; a damaged row can
             # fail in other ways, and is a miss all the same.
             pass
-    alignment = _align.align_story(inputs)
+    alignment = _alignment.align_story(inputs)
     try:
         session.cache_put(key, alignment.to_json())
     except DiptychError:
