@@ -31,7 +31,7 @@ def test_core_never_imports_the_ui_toolkit() -> None:
     result = run_python("""
         import importlib, json, pkgutil, sys
         import tui.core
-        names = sorted(m.name for m in pkgutil.iter_modules(tui.core.__path__, "tui.core."))
+        names = sorted(m.name for m in pkgutil.walk_packages(tui.core.__path__, "tui.core."))
         culprits = {}
         for name in names:
             before = {m for m in sys.modules if m.split(".")[0] in ("textual", "rich")}

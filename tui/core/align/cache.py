@@ -12,7 +12,6 @@ Everything here is plain Python on top of :class:`AnnotationSession` (no UI).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from tui.core.align.alignment import Alignment
 from tui.core.align.report import Report, build_report
 from tui.core.align.report_render import clean
 from tui.core.align.units import inputs_from
-from tui.core.errors import DiptychError, ExportError, StoreError
+from tui.core.errors import DiptychError, StoreError
 from tui.core.models import Document, Story
+from tui.core.outfiles import write_atomically
 from tui.core.text import slug
 
 REPORT_DIR = Path("annotations")
@@ -84,25 +84,11 @@ def report_path(story: Story, suffix: str = "compare.csv") -> Path:
 
 
 def write_report(path: str | os.PathLike, text: str) -> Path:
-    """Write a report atomically (a failed write never leaves half a file);
-    ExportError naming the path if it cannot be written."""
+    """Write a report atomically (a failed write never leaves half a file), with the
+    user's umask; ExportError naming the path if it cannot be written."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}",
-                          hint="pass a path in a writable folder (or run from one)") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise ExportError(f"cannot write {path}: {exc.strerror}", hint="check free space and permissions") from None
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")),
+                     hint="pass a path in a writable folder (or run from one)")
     return path
 
 
