@@ -146,9 +146,10 @@ def write(records: Iterable[Record], out: IO[bytes], ctx: WriteContext) -> None:
             ctx.stats.spans += len(rec.spans)
             ctx.stats.relations += len(rec.relations)
             for item in _items(rec, ctx):
-                chunk = ((",\n" if total else "\n") + _dumps(item, ctx.ascii_only)).encode("utf-8")
-                spool.write(chunk)
-                digest.update(chunk)
+                line = _dumps(item, ctx.ascii_only)
+                spool.write(((",\n" if total else "\n") + line).encode("utf-8"))
+                # The id names the data, not its escaping: -a gives the same id.
+                digest.update((line if not ctx.ascii_only else _dumps(item, False)).encode("utf-8") + b"\n")
                 total += 1
         ctx.stats.records += total
         ctx.stats.lose("document text", len(docs))

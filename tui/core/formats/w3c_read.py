@@ -230,8 +230,8 @@ class _Reader:
         return None
 
     def _label(self, bodies: list[tuple[str, str, str]], where: str, line: int | None, known: list[str],
-               what: str) -> tuple[str, str]:
-        tags = [(v, at) for p, v, at in bodies if p == "tagging"]
+               what: str, purposes: tuple[str, ...] = ("tagging",)) -> tuple[str, str]:
+        tags = [(v, at) for p, v, at in bodies if p in purposes]
         if not tags:
             raise self.error(f"{where}.body", f"has no TextualBody with purpose \"tagging\" naming the {what}",
                              line, hint=f"known: {', '.join(known)}")
@@ -333,7 +333,9 @@ class _Reader:
 
     def _link(self, item: dict, ident: str, where: str, line: int | None, bodies: list, annotator: str | None
               ) -> None:
-        rel_type, _ = self._label(bodies, where, line, [r.name for r in self.schema.relations], "relation type")
+        # A body without a purpose takes the motivation: "linking" names the relation type too.
+        rel_type, _ = self._label(bodies, where, line, [r.name for r in self.schema.relations], "relation type",
+                                  ("tagging", "linking"))
         targets = _listed(item.get("target"))
         if len(targets) != 2:
             raise self.error(f"{where}.target", f"a linking annotation needs two targets (head, tail), got "
