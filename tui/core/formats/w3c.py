@@ -154,8 +154,8 @@ def write(records: Iterable[Record], out: IO[bytes], ctx: WriteContext) -> None:
         ctx.stats.records += total
         ctx.stats.lose("document text", len(docs))
         if docs:
-            ctx.stats.warn("the article texts are not in a Web Annotation file: import the same articles "
-                           "into the target database before importing this file")
+            ctx.stats.warn("the article texts (and their story, outlet, author, date) are not in a Web "
+                           "Annotation file: import the same articles into the target database before this file")
         coll_id = COLLECTION_URN + digest.hexdigest()
         label = "Diptych annotations" + (": " + "; ".join(s for s in stories if s) if any(stories) else "")
         envelope: dict[str, Any] = {"@context": CONTEXT, "id": coll_id, "type": "AnnotationCollection",
