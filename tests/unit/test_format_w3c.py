@@ -13,7 +13,6 @@ import pytest
 
 from tui.core.errors import IngestError
 from tui.core.formats import iter_records
-from tui.core.formats.incoming import ParsedJsonl
 from tui.core.formats.records import ExportStats, LinkedRelation, Record, WriteContext
 from tui.core.formats.w3c import (
     CANNOT_CARRY,
@@ -78,17 +77,15 @@ def _items(data: bytes) -> list[dict]:
     return json.loads(data)["first"]["items"]
 
 
-def _import(store: Store, parsed: ParsedJsonl, tmp_path: Path):
-    """Write parsed flats with the importer's own writer (what ``diptych import`` does with a
-    flat file); until w3c is wired into the importer, the test hands the records over itself."""
-    from tui.core.ingest.files import ImportOptions, ImportTarget
-    from tui.core.ingest.importer import _JsonlWriter
+def _import(store: Store, data: bytes, tmp_path: Path):
+    """Import an exported file the way ``diptych import`` does: sniffed by its ending."""
+    from tui.core.ingest import FileResult, ImportOptions, import_paths
 
-    shown = str(tmp_path / "in.jsonld")
-    writer = _JsonlWriter(store, ImportOptions(annotator="nobody"), ImportTarget(Path(shown), "x"), shown)
-    with store.transaction():
-        writer.write(parsed)
-    return writer.result
+    path = tmp_path / "in.jsonld"
+    path.write_bytes(data)
+    results = [r for r in import_paths(store, [path], ImportOptions(annotator="nobody")) if isinstance(r, FileResult)]
+    assert len(results) == 1 and results[0].fmt == "w3c", results
+    return results[0]
 
 
 # ------------------------------------------------------------------ shape
@@ -185,7 +182,7 @@ def test_round_trip_through_the_importer_is_byte_identical(db: dict, tmp_path: P
     data, _ = _export(db["store"])
     target = Store.open(tmp_path / "b.db")
     _texts(target, seed_importer)  # the texts are not in the file: they come first
-    result = _import(target, read("in.jsonld", data, DEFAULT_SCHEMA), tmp_path)
+    result = _import(target, data, tmp_path)
     assert (result.spans_new, result.relations_new, result.orphans) == (6, 2, [])
     again, _ = _export(target)
     assert again == data

@@ -37,6 +37,9 @@ REGISTRY: dict[str, Format] = {f.name: f for f in (
     Format("flat", ".jsonl", "flat", True, "one annotation a line, placed by quote and position selectors",
            reader="jsonl"),
     Format("spacy", ".spacy", "spacy_docbin", False, "spaCy DocBin with doc.spans per label and in \"sc\""),
+    Format("w3c", ".jsonld", "w3c", True,
+           "W3C Web Annotation JSON-LD: an AnnotationCollection placed by quote and position selectors",
+           reader="file", marks=(".jsonld",)),
 )}
 FORMATS = tuple(REGISTRY)
 # What `diptych import --format` takes besides auto, txt and jsonl.
