@@ -243,7 +243,8 @@ class _JsonlWriter:
                                         f"{place[0]}-{place[1]} in document {doc.id}")
         placed = SpanIn(span.line, span.where, place[0], place[1], span.label, span.id, span.attrs, span.note,
                         span.origin)
-        ann_id = self._span(doc, annotator, placed, "import:flat" if self.result.fmt == "jsonl" else f"import:{self.result.fmt}")
+        origin = "import:flat" if self.result.fmt == "jsonl" else f"import:{self.result.fmt}"
+        ann_id = self._span(doc, annotator, placed, origin)
         if span.id is not None:
             self.by_file_id.setdefault((annotator, span.id), ann_id)
         for rel in flat.relations:
