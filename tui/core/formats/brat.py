@@ -27,8 +27,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..text import slug
-from .brat_read import (BREAKS, MANIFEST, META_TYPE, NOTE_TYPE, escape_note, read, read_folder, safe_name,
-                        universal_newlines)
+from .brat_read import (
+    BREAKS,
+    MANIFEST,
+    META_TYPE,
+    NOTE_TYPE,
+    escape_note,
+    read,
+    read_folder,
+    safe_name,
+    universal_newlines,
+)
 from .incoming import DOC_FIELDS
 from .records import Record, WriteContext
 

@@ -243,10 +243,10 @@ class _Parser:
             if kind == META_TYPE:
                 try:
                     meta = json.loads(text)
-                    if not isinstance(meta, dict):
-                        raise ValueError
                 except ValueError:
-                    raise self.fail(n, f"the {META_TYPE} note is not a JSON object") from None
+                    meta = None
+                if not isinstance(meta, dict):
+                    raise self.fail(n, f"the {META_TYPE} note is not a JSON object")
                 if target.startswith("R"):
                     rel_meta[target] = meta
                 else:
