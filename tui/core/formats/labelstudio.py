@@ -40,6 +40,7 @@ CANNOT_CARRY: tuple[str, ...] = (
     "cross-document relations",
     "relation attributes",
     "attribute values outside the schema",
+    "suggestions with labels outside the schema",
 )
 
 EXAMPLE = """\
@@ -230,12 +231,10 @@ def _predictions(doc: Document, ctx: WriteContext) -> list[dict[str, Any]]:
     for model in sorted(by_model):
         suggestions = [by_model[model][k] for k in sorted(by_model[model])]
         result: list[dict[str, Any]] = []
-        ids: dict[int, str] = {}
         scores = []
         for n, s in enumerate(suggestions, 1):
             score = min(1.0, max(0.0, float(s.score)))
             scores.append(score)
-            ids[n] = f"p{n}"
             result.append({"id": f"p{n}", "from_name": LABELS, "to_name": TEXT, "type": "labels",
                            "score": score, "value": {"start": s.start, "end": s.end,
                                                      "text": doc.text[s.start:s.end], "labels": [s.label]}})
