@@ -243,3 +243,139 @@ def test_nothing_to_export_is_an_empty_list() -> None:
     buf = io.BytesIO()
     ls.write([], buf, WriteContext(ExportStats("labelstudio"), DEFAULT_SCHEMA))
     assert buf.getvalue() == b"[]\n" and ls.read("e.json", buf.getvalue(), DEFAULT_SCHEMA) == []
+
+
+# ------------------------------------------------------------------ reading Label Studio's own export
+
+TEXT = "The mayor said taxes will rise. Critics disagree."
+
+
+def _ls_export(**changes) -> list[dict]:
+    """As Label Studio's "JSON" export writes it: ints for ids and users, timestamps, origins."""
+    region = {"id": "Dx_aB91ISN", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+              "value": {"start": 15, "end": 30, "text": "taxes will rise", "labels": ["CLAIM"]}}
+    source = {"id": "t5sp3TyXPo", "from_name": "label", "to_name": "text", "type": "labels",
+              "origin": "prediction", "value": {"start": 0, "end": 9, "text": "The mayor", "labels": ["SOURCE"]}}
+    annotation = {
+        "id": 9, "completed_by": 7, "was_cancelled": False, "ground_truth": False, "lead_time": 4.2,
+        "created_at": "2024-06-24T10:00:00Z", "task": 1, "project": 3,
+        "result": [
+            {"id": "Dx_aB91ISN", "from_name": "certainty", "to_name": "text", "type": "choices", "origin": "manual",
+             "value": {"start": 15, "end": 30, "text": "taxes will rise", "choices": ["hedged"]}},
+            region, source,
+            {"id": "Dx_aB91ISN", "from_name": "note", "to_name": "text", "type": "textarea", "origin": "manual",
+             "value": {"start": 15, "end": 30, "text": ["ask the council"]}},
+            # drawn from the source to the claim, arrow pointing left: the claim is the head
+            {"type": "relation", "from_id": "t5sp3TyXPo", "to_id": "Dx_aB91ISN", "direction": "left",
+             "labels": []},
+            {"id": "zLSY-XLk64", "from_name": "quality", "to_name": "text", "type": "choices",
+             "value": {"choices": ["good"]}},  # a task-level control of their own project
+        ]}
+    cancelled = {"id": 10, "completed_by": 8, "was_cancelled": True, "result": []}
+    task = {"id": 1, "data": {"text": TEXT, "title": "Taxes", "source_file": "a.txt"}, "annotations":
+            [annotation, cancelled], "predictions": [{"model_version": "m", "result": []}],
+            "created_at": "2024-06-24T09:00:00Z", "inner_id": 1, "total_annotations": 1}
+    task.update(changes)
+    return [task]
+
+
+def _read(tasks) -> list:
+    raw = tasks if isinstance(tasks, bytes) else json.dumps(tasks, indent=1).encode()
+    return ls.read("export.json", raw, DEFAULT_SCHEMA)
+
+
+def test_reads_label_studio_export_with_its_own_fields() -> None:
+    [rec] = _read(_ls_export())
+    assert rec.annotator == "ls-user-7" and rec.text == TEXT and rec.meta == {"title": "Taxes"}
+    assert rec.extra_meta == {"source_file": "a.txt"} and rec.story is None
+    assert [(s.start, s.end, s.label, s.attrs, s.note, s.origin) for s in rec.spans] == [
+        (15, 30, "CLAIM", {"certainty": "hedged"}, "ask the council", "manual"),
+        (0, 9, "SOURCE", {}, "", "labelstudio:prediction")]
+    [rel] = rec.relations
+    assert (rel.head.start, rel.head.label, rel.child.start, rel.child.label, rel.label) == (
+        15, "CLAIM", 0, "SOURCE", "attributed_to")  # no type given: the schema's CLAIM -> SOURCE type
+    assert "annotation 2 (ls-user-8) was cancelled" in rec.note
+    assert "1 prediction(s) not imported" in rec.note and "1 choices result(s) not imported" in rec.note
+
+
+def test_annotator_from_task_meta_when_the_annotation_lost_its_meta() -> None:
+    tasks = _ls_export(meta={"annotators": ["alice", "bob"]})
+    assert [r.annotator for r in _read(tasks)] == ["alice"]
+    tasks[0]["annotations"][0]["meta"] = {"annotator": "carol"}
+    assert [r.annotator for r in _read(tasks)] == ["carol"]
+
+
+def test_a_task_without_annotations_still_gives_its_document() -> None:
+    [rec] = _read([{"data": {"text": TEXT}}])
+    assert rec.spans == [] and rec.annotator is None and rec.text == TEXT
+
+
+def test_utf16_offsets_of_old_label_studio_are_mapped_to_code_points() -> None:
+    text = "\U0001F4A9 The mayor said so."
+    tasks = [{"data": {"text": text}, "annotations": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 7, "end": 12, "text": "mayor", "labels": ["SOURCE"]}}]}]}]
+    assert [(s.start, s.end) for s in _read(tasks)[0].spans] == [(6, 11)]
+
+
+@pytest.mark.parametrize(("tasks", "message", "line"), [
+    (b'{"data": {"text": "x"}}', "JSON list of tasks; this file is an object", 1),
+    (b"", "this file is empty", 1),
+    (b'[\n{"data": {"text": "x"}},\n{"data": ', "task 2: not valid JSON", 3),
+    (b'[{"data": {"text": "x"}}] trailing', "text after the end", 1),
+    ([{"annotations": []}], "task 1, data: must be an object, got null", 2),
+    ([{"data": {"title": "no text"}}], "task 1, data.text: missing or empty", 2),
+    ([{"data": {"text": "abc"}}, {"data": {"text": ""}}], "task 2, data.text: missing or empty", 7),
+    (_ls_export(data={"text": "Too short."}), "task 1, annotations[0].result[1].value: span 15-30 is outside", 2),
+])
+def test_bad_input_names_file_task_and_line(tasks, message, line) -> None:
+    with pytest.raises(IngestError) as err:
+        _read(tasks)
+    assert message in str(err.value) and str(err.value).startswith(f"[D020] export.json:{line}: ")
+
+
+def _broken(index: int, **changes) -> list[dict]:
+    tasks = _ls_export()
+    result = tasks[0]["annotations"][0]["result"]
+    result[index] = {**result[index], **changes}
+    return tasks
+
+
+@pytest.mark.parametrize(("tasks", "message"), [
+    (_broken(4, to_id="nowhere"), "annotations[0].result[4].to_id: 'nowhere' is not the id of a labels region"),
+    (_broken(4, labels=["sues"]), "result[4].labels: unknown relation type 'sues'"),
+    (_broken(1, value={"start": 15, "end": 30, "labels": ["OPINION"]}), "result[1].value.labels: unknown label"),
+    (_broken(1, value={"start": 15, "end": "30", "labels": ["CLAIM"]}), "result[1].value.end: must be an integer"),
+    (_broken(1, value={"start": 30, "end": 15, "labels": ["CLAIM"]}), "start 30 is not before end 15"),
+    (_broken(1, value={"start": 16, "end": 30, "text": "taxes will rise", "labels": ["CLAIM"]}),
+     "result[1].value.text: 'taxes will rise' is not the text at 16-30"),
+    (_broken(0, value={"choices": ["certain"]}), "result[0].value.choices: 'certain' is not a choice for CLAIM"),
+    (_broken(0, id="elsewhere"), "result[0].id: 'elsewhere' is not the id of a labels region"),
+    (_broken(0, from_name="SOURCE_type"), "'SOURCE_type' is an attribute of SOURCE, but region"),
+    (_broken(2, id="Dx_aB91ISN"), "region id 'Dx_aB91ISN' is used by two labels results"),
+])
+def test_bad_results_name_task_annotation_and_result(tasks, message) -> None:
+    with pytest.raises(IngestError) as err:
+        _read(tasks)
+    assert message in str(err.value) and "task 1, " in str(err.value)
+
+
+def test_export_read_write_export_is_byte_identical(seeded, tmp_path: Path) -> None:
+    """Through the importer's writer (until the lead wires the format into `diptych import`)."""
+    from tui.core.formats.incoming import ParsedJsonl
+    from tui.core.ingest.files import ImportOptions, ImportTarget
+    from tui.core.ingest.importer import _JsonlWriter
+
+    first, _ = _export(seeded["session"].store)
+    again = AnnotationSession.open(tmp_path / "again.db", annotator="tester", schema=DEFAULT_SCHEMA)
+    try:
+        writer = _JsonlWriter(again.store, ImportOptions(annotator="tester", schema=DEFAULT_SCHEMA),
+                              ImportTarget(tmp_path / "ls.json", "fallback"), "ls.json")
+        with again.store.transaction():
+            writer.write(ParsedJsonl(documents=ls.read("ls.json", first, DEFAULT_SCHEMA)))
+        assert writer.result.warnings == []
+        second, stats = _export(again.store)
+    finally:
+        again.close()
+    assert second == first  # the cross-document same_as was lost in the first export already
+    assert stats.losses == {}
