@@ -361,19 +361,18 @@ def test_bad_results_name_task_annotation_and_result(tasks, message) -> None:
 
 
 def test_export_read_write_export_is_byte_identical(seeded, tmp_path: Path) -> None:
-    """Through the importer's writer (until the lead wires the format into `diptych import`)."""
-    from tui.core.formats.incoming import ParsedJsonl
-    from tui.core.ingest.files import ImportOptions, ImportTarget
-    from tui.core.ingest.importer import _JsonlWriter
+    """Through `diptych import`'s own path: the file is sniffed as Label Studio by its shape."""
+    from tui.core.ingest import FileResult, ImportOptions, import_paths
 
     first, _ = _export(seeded["session"].store)
+    path = tmp_path / "ls.json"
+    path.write_bytes(first)
     again = AnnotationSession.open(tmp_path / "again.db", annotator="tester", schema=DEFAULT_SCHEMA)
     try:
-        writer = _JsonlWriter(again.store, ImportOptions(annotator="tester", schema=DEFAULT_SCHEMA),
-                              ImportTarget(tmp_path / "ls.json", "fallback"), "ls.json")
-        with again.store.transaction():
-            writer.write(ParsedJsonl(documents=ls.read("ls.json", first, DEFAULT_SCHEMA)))
-        assert writer.result.warnings == []
+        results = [r for r in import_paths(again.store, [path], ImportOptions(annotator="tester",
+                                                                           schema=DEFAULT_SCHEMA))
+                   if isinstance(r, FileResult)]
+        assert [(r.fmt, r.status, r.warnings) for r in results] == [("labelstudio", "imported", [])]
         second, stats = _export(again.store)
     finally:
         again.close()
