@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import IngestError
-from tui.core.formats import ExportStats, iter_records
-from tui.core.formats import inception
+from tui.core.formats import ExportStats, inception, iter_records
 from tui.core.formats.inception_typesystem import Utf16, layers_for
 from tui.core.formats.records import WriteContext
 from tui.core.models import Document
@@ -242,8 +241,8 @@ def test_reads_inception_style_annotations_without_diptych_fields(tmp_path: Path
      ["Governor='5'", "<AttributedTo>"]),
     (HEAD + "<custom:Claim xmi:id='5' sofa='1' begin='0' end='3'>\n</xmi:XMI>", 5, ["not well-formed"]),
     (HEAD + "<custom:Claim note='&#27;'/></xmi:XMI>", 4, ["not well-formed"]),
-    ('<?xml version="1.0"?>\n<!DOCTYPE lol [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
-     '<xmi:XMI xmlns:xmi="http://www.omg.org/XMI">&b;</xmi:XMI>', 2, ["DOCTYPE"]),
+    (('<?xml version="1.0"?>\n<!DOCTYPE lol [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
+      '<xmi:XMI xmlns:xmi="http://www.omg.org/XMI">&b;</xmi:XMI>'), 2, ["DOCTYPE"]),
     ('<?xml version="1.0"?>\n<root/>', 2, ["<root>", "xmi:XMI"]),
     ('<?xml version="1.0"?>\n<xmi:XMI xmlns:xmi="http://www.omg.org/XMI"/>', 1, ["no <cas:Sofa>"]),
 ])
@@ -259,3 +258,63 @@ def test_bad_input_names_file_line_and_element(tmp_path: Path, body: str, line: 
 def test_folder_without_xmi_files(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="no .xmi files"):
         inception.read_folder(tmp_path, DEFAULT_SCHEMA)
+
+
+# ------------------------------------------------------------------ more losses, names, interop
+
+
+def test_losses_for_what_the_schema_has_no_layer_for(db: dict) -> None:
+    from tui.core.formats.records import LinkedRelation, Record
+    from tui.core.models import Annotation, Relation
+    from tui.core.schema import LabelSchema
+
+    no_motive = LabelSchema(tuple(s for s in DEFAULT_SCHEMA.labels if s.name != "MOTIVE"), DEFAULT_SCHEMA.relations)
+    stats = ExportStats("inception")
+    dict(inception.write_files(iter_records(db["store"]), WriteContext(stats, no_motive)))
+    assert stats.losses["spans with a label not in the schema"] == 1
+    assert stats.losses["relations whose span was left out"] == 2  # motive_of and MOTIVE attributed_to
+
+    doc = db["odd"]
+    head = Annotation("h", doc.id, "x", "CLAIM", 0, 5, "Emoji", attrs={"colour": "red", "certainty": "hedged"})
+    tail = Annotation("t", doc.id, "x", "SOURCE", 6, 7, "😀")
+    rel = Relation("r", "h", "t", "attributed_to", "x", attrs={"confidence": "high"})
+    rec = Record(doc, "odd", "x", (head, tail), (LinkedRelation(rel, head, tail),))
+    stats = ExportStats("inception")
+    files = dict(inception.write_files([rec], WriteContext(stats, DEFAULT_SCHEMA)))
+    assert stats.losses == {"span attributes not in the schema": 1, "relation attributes": 1, inception.XML_UNSAFE: 2}
+    assert b'certainty="hedged"' in files[inception.record_stem(rec) + ".xmi"]
+
+
+def test_names_stay_unique_and_inception_safe() -> None:
+    from tui.core.schema import AttributeSpec, LabelSchema, LabelSpec, RelationSpec
+
+    schema = LabelSchema((
+        LabelSpec("FOO_BAR", "q", "red", (AttributeSpec("type", ("a",)), AttributeSpec("type_attr", ("b",)),
+                                           AttributeSpec("2nd choice", ("c",)), AttributeSpec("note", ("d",)))),
+        LabelSpec("FOOBAR", "w", "red"),
+    ), (RelationSpec("foo_bar", ("FOO_BAR",), ("FOOBAR",)),))
+    layers = layers_for(schema)
+    assert [s.name for s in layers.spans] == ["webanno.custom.FooBar", "webanno.custom.Foobar2"]
+    assert layers.relations[0].name == "webanno.custom.FooBar3"
+    assert [f for _, f in layers.spans[0].features] == ["type_attr", "type_attr2", "a_2nd_choice", "note_attr"]
+    for _, f in layers.spans[0].features:
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", f) and "__" not in f
+
+
+def test_reads_back_what_cassis_writes(db: dict) -> None:
+    """cassis serialises the CAS its own way (prefixes, order, ids): the reader still gets it all."""
+    cassis = pytest.importorskip("cassis")
+    files, _ = _export(db["store"])
+    ts = cassis.load_typesystem(io.BytesIO(files["TypeSystem.xml"]))
+    for name, data in files.items():
+        if name == "TypeSystem.xml":
+            continue
+        ours = inception.read(name, data, DEFAULT_SCHEMA)[0]
+        resaved = cassis.load_cas_from_xmi(io.BytesIO(data), typesystem=ts).to_xmi().encode("utf-8")
+        theirs = inception.read(name, resaved, DEFAULT_SCHEMA)[0]
+        key = lambda r: sorted((s.start, s.end, s.label, s.id, sorted(s.attrs.items()), s.note, s.origin)
+                               for s in r.spans)
+        assert theirs.text == ours.text and key(theirs) == key(ours)
+        assert (theirs.annotator, theirs.story, theirs.meta) == (ours.annotator, ours.story, ours.meta)
+        assert sorted((r.head.id, r.child.id, r.label) for r in theirs.relations) == \
+               sorted((r.head.id, r.child.id, r.label) for r in ours.relations)

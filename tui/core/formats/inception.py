@@ -55,9 +55,22 @@ from ..errors import IngestError
 from ..models import Annotation
 from ..schema import LabelSchema
 from ..text import slug
+from .inception_typesystem import (
+    DEPENDENT,
+    DOCUMENT_META,
+    GOVERNOR,
+    RECORD,
+    RECORD_FEATURES,
+    Layers,
+    Utf16,
+    attr,
+    layers_for,
+    namespace,
+    type_name,
+    type_system_xml,
+    xml_text,
+)
 from .incoming import DocRecord, RelIn, SpanIn, SpanRef
-from .inception_typesystem import (DEPENDENT, DOCUMENT_META, GOVERNOR, RECORD, RECORD_FEATURES, Layers, Utf16, attr,
-                                   layers_for, namespace, type_name, type_system_xml, xml_text)
 from .records import Record, WriteContext
 
 TYPE_SYSTEM = "TypeSystem.xml"
@@ -206,7 +219,7 @@ _MAX_DEPTH = 8  # XMI is two levels deep; anything much deeper is not a CAS
 
 
 class _Element:
-    __slots__ = ("line", "uri", "local", "attrs")
+    __slots__ = ("attrs", "line", "local", "uri")
 
     def __init__(self, line: int, name: str, attrs: dict[str, str]) -> None:
         self.line = line

@@ -88,10 +88,12 @@ def _feature_name(name: str) -> str:
 
 
 def _unique(base: str, taken: set[str]) -> str:
+    # Case-insensitively: INCEpTION may keep layer names in a database with a case-insensitive
+    # collation, and generated JCas classes land on case-insensitive file systems.
     name, n = base, 2
-    while name in taken:
+    while name.lower() in taken:
         name, n = f"{base}{n}", n + 1
-    taken.add(name)
+    taken.add(name.lower())
     return name
 
 
@@ -101,7 +103,7 @@ def layers_for(schema: LabelSchema) -> Layers:
     spans = []
     for spec in schema.labels:
         features: list[tuple[str, str]] = []
-        used = set(_RESERVED)
+        used = {r.lower() for r in _RESERVED}
         for attr in spec.attributes:
             features.append((attr.name, _unique(_feature_name(attr.name), used)))
         spans.append(SpanType(spec.name, CUSTOM + _unique(_camel(spec.name), taken), tuple(features),
@@ -203,7 +205,7 @@ def type_system_xml(layers: Layers) -> bytes:
             "  <name>Diptych</name>\n"
             "  <description>Diptych annotation layers for INCEpTION (webanno.custom.*)</description>\n"
             "  <version>1.0</version>\n"
-            f"  <types>\n{''.join(types)}  </types>\n</typeSystemDescription>\n").encode("utf-8")
+            f"  <types>\n{''.join(types)}  </types>\n</typeSystemDescription>\n").encode()
 
 
 def namespace(type_name: str) -> tuple[str, str]:
