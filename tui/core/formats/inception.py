@@ -74,11 +74,10 @@ from .incoming import DocRecord, RelIn, SpanIn, SpanRef
 from .records import Record, WriteContext
 
 TYPE_SYSTEM = "TypeSystem.xml"
-CANNOT_CARRY = ("cross-document relations", "relation attributes",
-                "characters XML 1.0 cannot hold (written as U+FFFD)")
+XML_UNSAFE = "characters XML 1.0 cannot hold (written as U+FFFD)"
+CANNOT_CARRY = ("cross-document relations", "relation attributes", XML_UNSAFE)
 XMI_NS = "http://www.omg.org/XMI"
 CAS_NS = "http:///uima/cas.ecore"
-XML_UNSAFE = "characters XML 1.0 cannot hold (written as U+FFFD)"
 
 EXAMPLE = """\
 <?xml version="1.0" encoding="UTF-8"?>
