@@ -614,3 +614,19 @@ def test_collect_targets_empty_folder_fails(tmp_path):
 def test_lone_file_story_is_its_folder(tmp_path):
     targets, _, _ = collect_targets([SEED_000])
     assert targets[0].story == "seeds"
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("a.txt", b"[Update] The mayor said", "txt"),
+    ("article", b"[Update] The mayor said", "txt"),
+    ("tasks.json", b'[{"data": {"text": "x"}}]', "labelstudio"),
+    ("export", b' [\n {"data": {"text": "x"}}]', "labelstudio"),
+    ("anno.jsonld", b'{"id": 1}', "w3c"),
+    ("anno", b'{"@context": "http://www.w3.org/ns/anno.jsonld"}', "w3c"),
+    ("lines.jsonl", b'{"@context": "x", "text": "y"}', "jsonl"),
+    ("lines", b'{"text": "y"}', "jsonl"),
+])
+def test_a_file_format_is_sniffed_by_ending_then_shape(name: str, data: bytes, expected: str) -> None:
+    from tui.core.ingest import sniff_format
+
+    assert sniff_format(Path(name), data) == expected

@@ -6,6 +6,7 @@ The CLI's ``-f`` choices, the README's format table and the tests all enumerate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,12 +70,13 @@ def file_format_of(name: str, head: bytes) -> str | None:
     for f in REGISTRY.values():
         if f.reader == "file" and f.marks and lower.endswith(f.marks):
             return f.name
-    if lower.endswith(".json"):
-        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-        if start == b"[" and "labelstudio" in REGISTRY:
-            return "labelstudio"  # Label Studio's JSON export is a list of tasks
-        if start == b"{" and b"@context" in head and "w3c" in REGISTRY:
-            return "w3c"
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if re.match(rb"\[\s*[{\]]", body) and "labelstudio" in REGISTRY:
+        return "labelstudio"  # Label Studio's JSON export is a list of tasks; JSONL never starts so
+    opens_with_context = body.startswith(b'{"@context"') or body.startswith(b'{ "@context"')
+    if body[:1] == b"{" and "w3c" in REGISTRY and (opens_with_context or (lower.endswith(".json")
+                                                                          and b'"@context"' in head)):
+        return "w3c"
     return None
 DEFAULT_FORMAT = "prodigy"
 EXPORT_DIR = Path("annotations")

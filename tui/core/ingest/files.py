@@ -188,14 +188,14 @@ def _roomy(size: int) -> str:
 
 
 def sniff_format(path: Path, data: bytes) -> str:
-    found = file_format_of(path.name, data[:4096])
-    if found:
-        return found
     suffix = path.suffix.lower()
     if suffix in TXT_SUFFIXES:
         return "txt"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
+    found = file_format_of(path.name, data[:4096])
+    if found:
+        return found
     return "jsonl" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" else "txt"
 
 
