@@ -299,7 +299,7 @@ def test_two_annotations_with_one_id_are_refused(db: dict) -> None:
 
 def test_jsonschema_accepts_the_export_and_refuses_a_broken_one(db: dict) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((DATA / "w3c-annotation.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).resolve().parents[2] / "tui" / "core" / "formats" / "schemas" / "w3c.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     doc = json.loads(_export(db["store"])[0])
     assert list(validator.iter_errors(doc)) == []
