@@ -28,6 +28,7 @@ from tui.core.session import AnnotationSession
 from tui.core.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "w3c"
+SCHEMAS = Path(__file__).resolve().parents[2] / "tui" / "core" / "formats" / "schemas"
 OA = "http://www.w3.org/ns/oa#"
 WEB_TEXT = "Officials confirmed the plan on Monday. The council disagreed."
 WEB_URL = "https://example.org/plan"
@@ -299,7 +300,7 @@ def test_two_annotations_with_one_id_are_refused(db: dict) -> None:
 
 def test_jsonschema_accepts_the_export_and_refuses_a_broken_one(db: dict) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((Path(__file__).resolve().parents[2] / "tui" / "core" / "formats" / "schemas" / "w3c.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((SCHEMAS / "w3c.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     doc = json.loads(_export(db["store"])[0])
     assert list(validator.iter_errors(doc)) == []
