@@ -30,7 +30,7 @@ CANNOT_CARRY = ("cross-document relations (kept only in meta.cross_document_rela
 LOSS_CROSS_DOCUMENT = CANNOT_CARRY[0]
 
 EXAMPLE = (
-    '{"_annotator_id": "alice", "_input_hash": -1283017442, "_task_hash": 1718281910, "answer": "accept", '
+    '{"_annotator_id": "alice", "_input_hash": …, "_task_hash": …, "answer": "accept", '
     '"meta": {"doc_id": 1, "story": "council", "text_sha256": "…", "title": "Taxes", …}, '
     '"relations": [{"child": 1, "child_span": {"end": 9, "label": "SOURCE", "start": 0, "token_end": 1, '
     '"token_start": 0}, "head": 5, "head_span": {"end": 30, "label": "CLAIM", "start": 15, "token_end": 5, '
