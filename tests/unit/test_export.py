@@ -72,8 +72,8 @@ def _lines(store: Store, fmt: str, **kw) -> list[dict]:
     raw = buf.getvalue().decode("utf-8")
     assert raw.endswith("\n")
     lines = raw.splitlines()
-    for line in lines:  # keys sorted, the contract's exact serialisation
-        assert line == json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True)
+    for line in lines:  # keys sorted, the contract's exact serialisation (doccano: ASCII-escaped)
+        assert line == json.dumps(json.loads(line), ensure_ascii=fmt == "doccano", sort_keys=True)
     return [json.loads(line) for line in lines]
 
 
@@ -90,14 +90,17 @@ def test_token_index_maps_aligned_and_expands_misaligned_spans() -> None:
     assert tokens.span(6, 12) == (2, 2, False)  # " world" starts in whitespace
 
 
-def test_hashes_are_sha256_based_signed_32_bit_and_stable(db: dict) -> None:
+def test_hashes_are_prodigy_style_murmurhash_and_stable(db: dict) -> None:
+    import murmurhash
+
     doc = db["docs"][0]
-    expected = int.from_bytes(hashlib.sha256(TEXT_A.encode()).digest()[:4], "big", signed=True)
-    assert input_hash(doc) == expected
-    spans = db["store"].annotations(doc.id, "alice")
-    assert task_hash(doc, spans) == task_hash(doc, list(reversed(spans)))
-    assert task_hash(doc, spans) != task_hash(doc, spans[:1])
-    assert -(2 ** 31) <= task_hash(doc, spans) < 2 ** 31
+    assert input_hash(doc) == murmurhash.hash(json.dumps({"text": TEXT_A}, sort_keys=True, separators=(",", ":")))
+    task = _lines(db["store"], "prodigy")[0]
+    assert task["_input_hash"] == input_hash(doc)
+    spans = json.dumps({"spans": task["spans"]}, sort_keys=True, separators=(",", ":"))
+    assert task["_task_hash"] == task_hash(task) == murmurhash.hash(str(task["_input_hash"]) + spans)
+    assert task_hash({**task, "spans": task["spans"][:1]}) != task["_task_hash"]
+    assert -(2 ** 31) <= task["_task_hash"] < 2 ** 31
 
 
 # ------------------------------------------------------------------ prodigy
@@ -109,9 +112,12 @@ def test_prodigy_records_order_and_content(db: dict) -> None:
                                                                          (3, "bob")]
     first = recs[0]
     assert first["text"] == TEXT_A and first["answer"] == "accept"
+    cross = first["meta"].pop("cross_document_relations")
+    assert [r["label"] for r in cross] == ["same_as"]
     assert first["meta"] == {"doc_id": 1, "story": "council", "title": "Taxes", "outlet": "Gazette",
                              "url": "https://example.org/a", "author": "", "published": "",
                              "text_sha256": hashlib.sha256(TEXT_A.encode()).hexdigest()}
+    assert [t["text"] for t in first["tokens"]][:4] == ["The", "mayor", "said", "taxes"]
     # spans by (start, end, label, id); the deleted "Critics" SOURCE is gone
     assert [(s["text"], s["label"]) for s in first["spans"]] == [("The mayor", "SOURCE"), ("taxes will rise", "CLAIM")]
     claim = first["spans"][1]
@@ -122,16 +128,22 @@ def test_prodigy_records_order_and_content(db: dict) -> None:
 
 
 def test_prodigy_relations_same_and_cross_document(db: dict) -> None:
-    rels = _lines(db["store"], "prodigy")[0]["relations"]
-    assert len(rels) == 2  # the relation to the deleted span is not exported
-    attributed, same_as = rels
-    assert attributed == {"head": db["claim"].id, "child": db["source"].id, "label": "attributed_to",
-                          "head_span": {"start": 15, "end": 30, "label": "CLAIM", "token_start": 3, "token_end": 5},
-                          "child_span": {"start": 0, "end": 9, "label": "SOURCE", "token_start": 0, "token_end": 1}}
-    assert same_as["label"] == "same_as" and same_as["child"] == db["other_claim"].id
-    assert same_as["child_doc"] == {"text_sha256": hashlib.sha256(TEXT_B.encode()).hexdigest(),
-                                    "start": 0, "end": 28, "label": "CLAIM"}
-    assert same_as["child_span"]["token_start"] == 0 and same_as["child_span"]["token_end"] == 3
+    buf = io.BytesIO()
+    stats = write_jsonl(db["store"], buf, "prodigy")
+    first = json.loads(buf.getvalue().decode().splitlines()[0])
+    # the relation to the deleted span is not exported; same_as goes to meta
+    assert first["relations"] == [{"head": 5, "child": 1, "label": "attributed_to",
+                                   "head_span": {"start": 15, "end": 30, "label": "CLAIM", "token_start": 3,
+                                                 "token_end": 5},
+                                   "child_span": {"start": 0, "end": 9, "label": "SOURCE", "token_start": 0,
+                                                  "token_end": 1}}]
+    assert first["meta"]["cross_document_relations"] == [
+        {"label": "same_as",
+         "head": {"text_sha256": hashlib.sha256(TEXT_A.encode()).hexdigest(), "start": 15, "end": 30,
+                  "label": "CLAIM"},
+         "child": {"text_sha256": hashlib.sha256(TEXT_B.encode()).hexdigest(), "start": 0, "end": 28,
+                   "label": "CLAIM"}}]
+    assert sum(stats.losses.values()) == 1 and stats.relations == 1
 
 
 def test_prodigy_spans_load_into_spacy_with_strict_alignment(tmp_path: Path) -> None:
@@ -215,11 +227,9 @@ def test_doccano_shape(db: dict) -> None:
     first = _lines(db["store"], "doccano")[0]
     assert set(first) == {"text", "label", "entities", "relations", "meta", "annotator"}
     assert first["label"] == [[0, 9, "SOURCE"], [15, 30, "CLAIM"]]
-    assert first["entities"][1] == {"id": db["claim"].id, "start_offset": 15, "end_offset": 30, "label": "CLAIM"}
+    assert first["entities"][1] == {"id": 2, "start_offset": 15, "end_offset": 30, "label": "CLAIM"}
     # only the same-document relation: doccano cannot point into another record
-    assert len(first["relations"]) == 1
-    rel = first["relations"][0]
-    assert (rel["from_id"], rel["to_id"], rel["type"]) == (db["claim"].id, db["source"].id, "attributed_to")
+    assert first["relations"] == [{"id": 1, "from_id": 2, "to_id": 1, "type": "attributed_to"}]
     assert first["annotator"] == "alice" and first["meta"]["doc_id"] == 1
 
 

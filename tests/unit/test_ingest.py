@@ -329,8 +329,8 @@ def test_jsonl_shapes_are_detected():
         json.dumps({"selector": {"exact": "ab"}, "start": 0, "end": 2, "label": "CLAIM", "url": "u"}),
     ]), DEFAULT_SCHEMA)
     assert [d.fmt for d in parsed.documents] == ["prodigy", "doccano", "doccano"]
-    # entities win over the label list, and ids become strings.
-    assert [(s.start, s.end, s.label, s.id) for s in parsed.documents[2].spans] == [(1, 3, "SOURCE", "4")]
+    # entities win over the label list; integer doccano ids are local to the record, not kept as ids.
+    assert [(s.start, s.end, s.label, s.id) for s in parsed.documents[2].spans] == [(1, 3, "SOURCE", None)]
     assert len(parsed.flats) == 1
 
 

@@ -24,21 +24,28 @@ def make_doc(text: str) -> Any:
 class TokenIndex:
     """Token boundaries of one text, for mapping character spans to tokens."""
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("starts", "ends", "ws")
 
-    def __init__(self, starts: list[int], ends: list[int]) -> None:
+    def __init__(self, starts: list[int], ends: list[int], ws: list[bool] | None = None) -> None:
         self.starts = starts
         self.ends = ends
+        # Whether one space follows the token (spaCy's ``whitespace_``; Prodigy's ``ws``).
+        self.ws = ws if ws is not None else [False] * len(starts)
 
     @classmethod
     def of_doc(cls, doc: Any) -> "TokenIndex":
-        from spacy.attrs import IDX, LENGTH
+        from spacy.attrs import IDX, LENGTH, SPACY
 
         if not len(doc):
-            return cls([], [])
+            return cls([], [], [])
         # One array call instead of a Token object per token: several times faster.
-        idx, length = doc.to_array([IDX, LENGTH]).T.tolist()
-        return cls(idx, [s + n for s, n in zip(idx, length)])
+        idx, length, space = doc.to_array([IDX, LENGTH, SPACY]).T.tolist()
+        return cls(idx, [s + n for s, n in zip(idx, length)], [bool(x) for x in space])
+
+    def prodigy_tokens(self, text: str) -> list[dict]:
+        """Prodigy's ``tokens`` list: ``{text, start, end, id, ws}`` per token, ``end`` exclusive."""
+        return [{"text": text[s:e], "start": s, "end": e, "id": i, "ws": w}
+                for i, (s, e, w) in enumerate(zip(self.starts, self.ends, self.ws))]
 
     @classmethod
     def of_text(cls, text: str) -> "TokenIndex":

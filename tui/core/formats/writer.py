@@ -8,14 +8,13 @@ from typing import IO, Any
 from ..errors import ExportError
 from ..models import Story
 from ..outfiles import write_atomically
-from .doccano import doccano_record
+from ..schema import DEFAULT_SCHEMA
+from . import doccano, prodigy
 from .flat import flat_records
-from .prodigy import prodigy_record
-from .records import ExportStats, Progress, _counting, _DocCache, dumps, iter_records
 from .modular import export_folder, export_stream
+from .records import ExportStats, Progress, WriteContext, _counting, _DocCache, dumps, iter_records
 from .registry import DEFAULT_FORMAT, FORMATS, REGISTRY, default_output_path
 from .spacy_docbin import build_docbin
-from .tokens import TokenIndex
 
 
 # Written by this module; every later format by its own module's write().
@@ -25,29 +24,28 @@ _FIRST_FOUR = ("prodigy", "doccano", "flat", "spacy")
 def write_jsonl(store: Any, out: IO[bytes], fmt: str = DEFAULT_FORMAT, *, annotator: str | None = None,
                 story: Story | None = None, progress: Progress | None = None,
                 ascii_only: bool = False) -> ExportStats:
-    """Stream ``fmt`` (prodigy, doccano or flat) as UTF-8 JSONL into a binary file."""
+    """Stream ``fmt`` (prodigy, doccano or flat) as UTF-8 JSONL into a binary file.
+
+    doccano is always ASCII-escaped (see ``doccano``); the others only with ``ascii_only``.
+    """
     if fmt not in ("prodigy", "doccano", "flat"):
         raise ExportError(f"{fmt!r} is not a JSONL format", hint="use prodigy, doccano or flat (or spacy for a DocBin)")
     stats = ExportStats(fmt)
     doc_cache = _DocCache(store)
-    tokens_for: tuple[int, TokenIndex] | None = None
-    for rec in iter_records(store, annotator=annotator, story=story, progress=_counting(progress, stats),
-                            doc_cache=doc_cache):
-        stats.spans += len(rec.spans)
-        stats.relations += len(rec.relations)
-        if fmt == "prodigy":
-            # Several annotators' records of one document share its tokens.
-            if tokens_for is None or tokens_for[0] != rec.document.id:
-                tokens_for = (rec.document.id, TokenIndex.of_text(rec.document.text))
-            lines = [prodigy_record(rec, tokens_for[1], doc_cache, stats)]
-        elif fmt == "doccano":
-            lines = [doccano_record(rec)]
-            stats.relations -= sum(1 for lr in rec.relations if lr.tail_doc is not None)
-        else:
-            lines = list(flat_records(rec))
-        for obj in lines:
-            out.write(dumps(obj, ascii_only=ascii_only).encode("utf-8") + b"\n")
-            stats.records += 1
+    records = iter_records(store, annotator=annotator, story=story, progress=_counting(progress, stats),
+                           doc_cache=doc_cache)
+    ctx = WriteContext(stats, DEFAULT_SCHEMA, ascii_only=ascii_only, document=doc_cache.document)
+    if fmt == "prodigy":
+        prodigy.write(records, out, ctx)
+    elif fmt == "doccano":
+        doccano.write(records, out, ctx)
+    else:
+        for rec in records:
+            stats.spans += len(rec.spans)
+            stats.relations += len(rec.relations)
+            for obj in flat_records(rec):
+                out.write(dumps(obj, ascii_only=ascii_only).encode("utf-8") + b"\n")
+                stats.records += 1
     return stats
 
 

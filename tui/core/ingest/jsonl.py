@@ -5,11 +5,15 @@ exchange-formats contract:
 
 - prodigy: ``text`` + optional ``meta`` + optional ``spans`` (``start``, ``end``,
   ``label``, optional ``id``, ``attrs``, ``note``, ``origin``, ``text``) and
-  ``relations`` (``head``/``child`` span ids, or ``head_span``/``child_span``
-  offsets; ``child_doc`` for a span in another document);
+  ``relations``: ``head``/``child`` are Prodigy's token indices (the last token of
+  each span; resolved by ``head_span``/``child_span`` offsets, or else through the
+  spans' ``token_end`` / the ``tokens`` list), or span ids in files from older
+  Diptych versions; ``child_doc`` for a span in another document (older files) and
+  ``meta.cross_document_relations`` (current exports) for relations across documents;
 - doccano: ``text`` + ``label: [[start, end, "LABEL"], ...]``, or ``entities``
   (``start_offset``/``end_offset``) and ``relations`` (``from_id``/``to_id``/``type``);
-  ``entities`` win when both are present;
+  ``entities`` win when both are present. Integer ids (doccano's own) are local to the
+  record and resolved here to offsets; string ids (older Diptych exports) stay ids;
 - flat: one annotation per line, no ``text``: a ``selector`` (exact, prefix,
   suffix), the offsets it had, and ``text_sha256`` / ``url`` / ``title`` to find
   its document.
@@ -17,8 +21,6 @@ exchange-formats contract:
 Every check that can fail on the file's content happens here, so that a file
 is either refused whole (with ``file:line`` and what is wrong) or written whole.
 """
-
-from __future__ import annotations
 
 from __future__ import annotations
 
@@ -276,7 +278,7 @@ def _doc_record(v: _Line, obj: dict) -> DocRecord:
     story = v.opt_string(meta_in, "story", "meta.")
     if story is not None and not story.strip():
         story = None
-    extra = {k: val for k, val in meta_in.items() if k not in _RECORD_META}
+    extra = {k: val for k, val in meta_in.items() if k not in _RECORD_META and k != _CROSS_DOC}
     annotator = _annotator(v, obj)
     if _is_doccano(obj):
         fmt = "doccano"
@@ -284,6 +286,7 @@ def _doc_record(v: _Line, obj: dict) -> DocRecord:
     else:
         fmt = "prodigy"
         spans, relations = _prodigy_spans(v, obj, text)
+        relations += _cross_document(v, meta_in.get(_CROSS_DOC), len(text))
     note = ""
     answer = obj.get("answer")
     if answer is not None and answer != "accept":
@@ -316,6 +319,7 @@ def _check_quote(v: _Line, item: dict, where: str, text: str, s: int, e: int) ->
 
 def _prodigy_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[RelIn]]:
     spans: list[SpanIn] = []
+    by_token_end: dict[int, list[SpanIn]] = {}
     for i, item in enumerate(v.array(_get(obj, "spans", []), "spans")):
         where = f"spans[{i}]"
         item = v.obj(item, where)
@@ -325,29 +329,90 @@ def _prodigy_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[R
         s, e = v.span_bounds(item["start"], item["end"], where, len(text))
         label = v.label(item["label"], f"{where}.label")
         _check_quote(v, item, where, text, s, e)
-        spans.append(SpanIn(v.line, where, s, e, label, **_span_common(v, item, where, label)))
+        span = SpanIn(v.line, where, s, e, label, **_span_common(v, item, where, label))
+        spans.append(span)
+        if item.get("token_end") is not None:
+            by_token_end.setdefault(v.integer(item["token_end"], f"{where}.token_end"), []).append(span)
+    token_ends = _token_ends(v, obj.get("tokens"), len(text))
+
+    def at_token(index: int, where: str) -> SpanRef:
+        """The span whose last token is ``index`` (Prodigy's head/child without *_span)."""
+        found = by_token_end.get(index)
+        if not found and 0 <= index < len(token_ends):
+            found = [sp for sp in spans if sp.end == token_ends[index]]
+        if not found:
+            raise v.error(f"{where}: no span ends at token {index}",
+                          hint="give head_span/child_span offsets, or spans with token_end, or a tokens list")
+        if len({(sp.start, sp.end, sp.label) for sp in found}) > 1:
+            raise v.error(f"{where}: several spans end at token {index}",
+                          hint="give head_span/child_span offsets to say which")
+        return SpanRef(start=found[0].start, end=found[0].end, label=found[0].label)
+
     relations: list[RelIn] = []
     for i, item in enumerate(v.array(_get(obj, "relations", []), "relations")):
         where = f"relations[{i}]"
         item = v.obj(item, where)
         label = v.relation_type(item.get("label"), f"{where}.label")
-        head = _ref(v, item.get("head"), item.get("head_span"), None, f"{where}.head", len(text))
+        head = _ref(v, item.get("head"), item.get("head_span"), None, f"{where}.head", len(text), at_token)
         child = _ref(v, item.get("child"), item.get("child_span"), item.get("child_doc"), f"{where}.child",
-                     len(text))
+                     len(text), at_token)
         relations.append(RelIn(v.line, where, head, child, label, v.ident(item.get("id"), f"{where}.id")))
     return spans, relations
 
 
-def _ref(v: _Line, ident: Any, span: Any, other_doc: Any, where: str, length: int) -> SpanRef:
+_CROSS_DOC = "cross_document_relations"
+
+
+def _token_ends(v: _Line, tokens: Any, length: int) -> list[int]:
+    """The end offset of each token of a Prodigy ``tokens`` list (empty when there is none)."""
+    if tokens is None:
+        return []
+    ends = []
+    for i, tok in enumerate(v.array(tokens, "tokens")):
+        tok = v.obj(tok, f"tokens[{i}]")
+        ends.append(v.span_bounds(tok.get("start"), tok.get("end"), f"tokens[{i}]", length)[1])
+    return ends
+
+
+def _cross_document(v: _Line, items: Any, length: int) -> list[RelIn]:
+    """``meta.cross_document_relations``: relations whose child is a span of another document."""
+    if items is None:
+        return []
+    relations = []
+    for i, item in enumerate(v.array(items, f"meta.{_CROSS_DOC}")):
+        where = f"meta.{_CROSS_DOC}[{i}]"
+        item = v.obj(item, where)
+        label = v.relation_type(item.get("label"), f"{where}.label")
+        head, child = (_doc_end(v, item.get(key), f"{where}.{key}", length if key == "head" else None)
+                       for key in ("head", "child"))
+        if child.text_sha256 is None:
+            raise v.error(f"{where}.child has no \"text_sha256\"", hint="it names the other document by its text's hash")
+        head.text_sha256 = None  # the head is a span of this record
+        relations.append(RelIn(v.line, where, head, child, label))
+    return relations
+
+
+def _doc_end(v: _Line, value: Any, where: str, length: int | None) -> SpanRef:
+    """One end of a cross-document relation: offsets, label and (the far end) text_sha256."""
+    end = v.obj(value, where)
     ref = SpanRef()
-    # Prodigy's own relations use token indices in head/child; ours use span ids.
-    # Either way an id is only a hint: the *_span offsets settle it when present.
+    ref.start, ref.end = v.span_bounds(end.get("start"), end.get("end"), where, length)
+    if end.get("label") is not None:
+        ref.label = v.label(end["label"], f"{where}.label")
+    if end.get("text_sha256") is not None:
+        ref.text_sha256 = v.string(end["text_sha256"], f"{where}.text_sha256", empty=False)
+    return ref
+
+
+def _ref(v: _Line, ident: Any, span: Any, other_doc: Any, where: str, length: int,
+         at_token: Any = None) -> SpanRef:
+    ref = SpanRef()
+    # Prodigy's relations use token indices in head/child, older Diptych files span ids;
+    # the *_span offsets settle it when present.
     if isinstance(ident, str) and ident:
         ref.id = ident
-    elif type(ident) is int:
-        ref.id = str(ident)
-    elif ident is not None:
-        raise v.error(f"{where} must be a span id, got {_type_name(ident)}")
+    elif ident is not None and type(ident) is not int:
+        raise v.error(f"{where} must be a token index or a span id, got {_type_name(ident)}")
     if other_doc is not None:
         doc = v.obj(other_doc, f"{where}_doc")
         ref.text_sha256 = v.string(doc.get("text_sha256"), f"{where}_doc.text_sha256", empty=False)
@@ -360,6 +425,8 @@ def _ref(v: _Line, ident: Any, span: Any, other_doc: Any, where: str, length: in
         ref.start, ref.end = v.span_bounds(sp.get("start"), sp.get("end"), f"{where}_span", length)
         if sp.get("label") is not None:
             ref.label = v.label(sp["label"], f"{where}_span.label")
+    elif type(ident) is int and at_token is not None:
+        return at_token(ident, where)
     if ref.id is None and ref.start is None:
         raise v.error(f"{where} names no span (no id and no offsets)")
     return ref
@@ -367,6 +434,9 @@ def _ref(v: _Line, ident: Any, span: Any, other_doc: Any, where: str, length: in
 
 def _doccano_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[RelIn]]:
     spans: list[SpanIn] = []
+    # doccano's own integer ids number the entities of one record: resolved here to
+    # offsets, never kept as annotation ids.
+    local: dict[int, SpanIn] = {}
     if isinstance(obj.get("entities"), list):
         for i, item in enumerate(obj["entities"]):
             where = f"entities[{i}]"
@@ -377,7 +447,13 @@ def _doccano_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[R
                                   hint="a doccano entity needs start_offset, end_offset and label")
             s, e = v.span_bounds(item["start_offset"], item["end_offset"], where, len(text))
             label = v.label(item["label"], f"{where}.label")
-            spans.append(SpanIn(v.line, where, s, e, label, **_span_common(v, item, where, label)))
+            common = _span_common(v, item, where, label)
+            if type(item.get("id")) is int:
+                common["id"] = None
+            span = SpanIn(v.line, where, s, e, label, **common)
+            if type(item.get("id")) is int:
+                local.setdefault(item["id"], span)
+            spans.append(span)
     else:
         for i, item in enumerate(obj["label"]):
             where = f"label[{i}]"
@@ -385,17 +461,28 @@ def _doccano_spans(v: _Line, obj: dict, text: str) -> tuple[list[SpanIn], list[R
                 raise v.error(f"{where} must be [start, end, \"LABEL\"], got {_preview(item)}")
             s, e = v.span_bounds(item[0], item[1], where, len(text))
             spans.append(SpanIn(v.line, where, s, e, v.label(item[2], f"{where} label")))
+
+    def end(value: Any, where: str) -> SpanRef:
+        if type(value) is int:
+            if value not in local:
+                raise v.error(f"{where}: no entity of this record has id {value}",
+                              hint="from_id and to_id name entities[].id of the same line")
+            sp = local[value]
+            return SpanRef(start=sp.start, end=sp.end, label=sp.label)
+        ident = v.ident(value, where)
+        if ident is None:
+            raise v.error(f"{where.rsplit('.', 1)[0]} needs from_id and to_id")
+        return SpanRef(id=ident)
+
     relations: list[RelIn] = []
     for i, item in enumerate(v.array(_get(obj, "relations", []), "relations")):
         where = f"relations[{i}]"
         item = v.obj(item, where)
-        head = v.ident(item.get("from_id"), f"{where}.from_id")
-        child = v.ident(item.get("to_id"), f"{where}.to_id")
-        if head is None or child is None:
-            raise v.error(f"{where} needs from_id and to_id")
+        head = end(item.get("from_id"), f"{where}.from_id")
+        child = end(item.get("to_id"), f"{where}.to_id")
         label = v.relation_type(item.get("type"), f"{where}.type")
-        relations.append(RelIn(v.line, where, SpanRef(id=head), SpanRef(id=child), label,
-                               v.ident(item.get("id"), f"{where}.id")))
+        rel_id = None if type(item.get("id")) is int else v.ident(item.get("id"), f"{where}.id")
+        relations.append(RelIn(v.line, where, head, child, label, rel_id))
     return spans, relations
 
 
