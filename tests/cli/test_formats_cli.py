@@ -76,7 +76,7 @@ def test_export_import_export_gives_the_same_output(fmt: str, source: Path, tmp_
 def test_what_a_format_cannot_carry_is_said_on_stderr(fmt: str, source: Path, tmp_path: Path) -> None:
     result = run("export", "--db", str(source), "-f", fmt, "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    carries_cross_document = fmt in ("prodigy", "flat", "w3c", "spacy")
+    carries_cross_document = fmt in ("flat", "w3c")  # prodigy keeps them only in meta
     said = "NOT CARRIED by" in result.stderr and "cross-document relations" in result.stderr
     assert said != carries_cross_document, result.stderr
 
