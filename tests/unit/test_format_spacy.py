@@ -101,13 +101,33 @@ def test_spacy_debug_data_accepts_the_docbin_and_config(exported: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.fixture(scope="module")
+def short_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """100 one-sentence articles with a 9-token CLAIM each: training on the long seeds
+    takes minutes, and what is tested here is that spaCy trains on our config at all."""
+    tmp = tmp_path_factory.mktemp("short")
+    store = Store.open(tmp / "d.db")
+    s = AnnotationSession(store, "alice")
+    for n in range(100):
+        text = f"Report {n}: the minister said that taxes will rise by {n} percent next year."
+        doc, _ = store.add_document("short", text, title=f"r{n}")
+        claim = s.tag(doc.id, *_at(text, f"taxes will rise by {n} percent next year"), "CLAIM")
+        source = s.tag(doc.id, *_at(text, "the minister"), "SOURCE")
+        s.link(claim.id, source.id)
+    path = tmp / "short.spacy"
+    export_to_path(store, "spacy", path)
+    store.close()
+    return path
+
+
 @pytest.mark.slow
-def test_spacy_train_runs_a_few_steps_and_writes_a_model(exported: Path, tmp_path: Path) -> None:
+def test_spacy_train_runs_a_few_steps_and_writes_a_model(short_corpus: Path, tmp_path: Path) -> None:
     cfg = tmp_path / "small.cfg"
-    longest, labels = longest_span_tokens(_docs(exported))
+    longest, labels = longest_span_tokens(_docs(short_corpus))
+    assert longest == 8  # the claim: "taxes will rise by N percent next year"
     cfg.write_text(spancat_config(longest, labels, width=32, hidden_size=32, max_steps=6))
     out = tmp_path / "model"
-    done = _spacy("train", str(cfg), "--output", str(out), "--paths.train", str(exported), "--paths.dev",
-                  str(exported), "--gpu-id", "-1", "--training.eval_frequency", "3", cwd=tmp_path)
+    done = _spacy("train", str(cfg), "--output", str(out), "--paths.train", str(short_corpus), "--paths.dev",
+                  str(short_corpus), "--gpu-id", "-1", "--training.eval_frequency", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "model-last" / "config.cfg").exists()
