@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# doccano itself, in a venv of its own (it pins Django, pandas 1.x and numpy<2):
+# the doccano export is checked with doccano's own import code.
+DOCCANO_VENV  := .venv-doccano
+DOCCANO_STAMP := $(DOCCANO_VENV)/.installed
 DB     ?= annotations/diptych.db
 STORY  ?= Ex-Afghan forces join Islamic State
 
@@ -13,6 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[model,test]'
 	touch $(STAMP)
+
+$(DOCCANO_STAMP):
+	$(PYTHON) -m venv $(DOCCANO_VENV)
+	$(DOCCANO_VENV)/bin/python -m pip install --quiet doccano==1.8.4 'marshmallow<3.20' 'numpy<2'
+	touch $(DOCCANO_STAMP)
 
 # Terminal and SSH tools that the end-to-end tests drive (Debian packages).
 system-deps:
@@ -32,7 +41,7 @@ seed: $(STAMP)
 run: seed
 	$(BIN)/diptych --db $(DB) --story "$(STORY)"
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(DOCCANO_STAMP) system-deps
 	$(BIN)/diptych import seeds/ --story "$(STORY)" --db $(DB) >/dev/null
 	$(BIN)/python -m pytest -q
 
@@ -43,4 +52,4 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(DOCCANO_VENV) .pytest_cache

@@ -86,3 +86,18 @@ def test_a_folder_format_refuses_stdout(fmt: str, source: Path) -> None:
     result = run("export", "--db", str(source), "-f", fmt, "-o", "-")
     assert result.exit_code == 1
     assert "cannot go to stdout" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("labelstudio", "<View>"), ("brat", "# brat annotation configuration"),
+                                            ("inception", "<?xml"), ("spacy", "# spaCy 3.8 training config")])
+def test_config_prints_the_set_up_file_the_tool_needs(fmt: str, start: str, source: Path) -> None:
+    result = run("export", "--db", str(source), "-f", fmt, "--config")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(start)
+
+
+def test_a_spacy_export_writes_its_training_config_beside_it(source: Path, tmp_path: Path) -> None:
+    result = run("export", "--db", str(source), "-f", "spacy", "-o", str(tmp_path / "train.spacy"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "train.cfg").read_text().startswith("# spaCy 3.8 training config")
+    assert "spancat training config" in result.stderr

@@ -45,11 +45,14 @@ class _Progress(ProgressLine):
 @click.option("--story", help="Only this story (title or id; default: all stories).")
 @click.option("-o", "--output", help="File (a folder for brat and inception) to write, or - for stdout "
               "(default annotations/<story-or-all>-<format> with the format's ending).")
+@click.option("--config", "config", is_flag=True,
+              help="Print the set-up file the target tool needs (Label Studio labeling config, brat "
+                   "annotation.conf, INCEpTION TypeSystem.xml, spaCy spancat config) instead of exporting.")
 @click.option("--schema", type=click.Path(dir_okay=False),
               help="Label schema TOML (default annotations/schema.toml if present): labels, attributes, colours.")
 @click.pass_context
 def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | None, story: str | None,
-               output: str | None, schema: str | None) -> None:
+               output: str | None, config: bool, schema: str | None) -> None:
     """Export annotations.
 
     \b
@@ -86,6 +89,15 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
                               hint=f"annotators with annotations: {known}")
         if err.isatty():
             progress = _Progress(err, 1 if chosen is not None else len(store.stories()))
+        if config:
+            from tui.core.formats.configs import config_text
+
+            text = config_text(fmt, label_schema, store, annotator=annotator, story=chosen)
+            if text is None:
+                raise ExportError(f"{fmt} needs no set-up file", hint="--config is for labelstudio, brat, "
+                                  "inception and spacy")
+            click.echo(text, nl=not text.endswith("\n"))
+            return
         kwargs = {"annotator": annotator, "story": chosen, "progress": progress, "schema": label_schema}
         if output == "-" and REGISTRY[fmt].layout == "folder":
             raise ExportError(f"{fmt} is written as a folder of files and cannot go to stdout",
@@ -107,6 +119,11 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
             path = output or default_output_path(fmt, chosen)
             stats = export_to_path(store, fmt, path, **kwargs)
             where = str(path)
+            if fmt == "spacy":
+                from tui.core.formats.spacy_config import write_config
+
+                cfg = write_config(path, [spec.name for spec in label_schema.labels])
+                where += f" (spancat training config: {cfg})"
     except DiptychError as exc:
         if progress is not None:
             progress.close()

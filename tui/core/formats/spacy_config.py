@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..outfiles import write_atomically
+
 SPANS_KEY = "sc"
 
 _TEMPLATE = """\
@@ -232,5 +234,6 @@ def write_config(spacy_path: str | os.PathLike, schema_labels: Iterable[str] = (
     spacy_path = Path(spacy_path)
     docbin = DocBin().from_disk(spacy_path)
     out = spacy_path.with_suffix(".cfg")
-    out.write_text(docbin_config(docbin, schema_labels, **kwargs), encoding="utf-8")
+    text = docbin_config(docbin, schema_labels, **kwargs)
+    write_atomically(out, lambda fh: fh.write(text.encode("utf-8")))
     return out
