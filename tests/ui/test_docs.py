@@ -39,3 +39,18 @@ def test_readme_documents_every_command():
         assert f"diptych {name}" in README, name
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0, result.output
+
+
+def test_readme_format_table_lists_every_format_and_what_it_cannot_carry():
+    import importlib
+
+    from tui.core.formats import REGISTRY
+
+    table = README[README.index("| format | writes |"):]
+    table = table[:table.index("\n\n")]
+    rows = {line.split("|")[1].strip().split()[0].strip("`"): line for line in table.splitlines()[2:]}
+    assert set(rows) == set(REGISTRY)
+    for name, fmt in REGISTRY.items():
+        module = importlib.import_module(f"tui.core.formats.{fmt.module}")
+        for what in module.CANNOT_CARRY:
+            assert what in rows[name], (name, what)

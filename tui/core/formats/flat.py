@@ -7,6 +7,18 @@ from typing import Any
 
 from .records import Record
 
+# Everything an annotation holds travels; the text stays behind (records find their
+# document by text hash, URL or title, so the articles are imported first).
+CANNOT_CARRY = ("document text",)
+EXAMPLE = (
+    '{"annotator": "alice", "attrs": {"certainty": "reported"}, "doc_id": 1, "end": 30, "id": "5c…", '
+    '"label": "CLAIM", "note": "", "origin": "manual", "position": {"end": 30, "start": 15, '
+    '"type": "TextPositionSelector"}, "relations": [{"child": "8e…", "label": "attributed_to"}], '
+    '"selector": {"exact": "taxes will rise", "prefix": "The mayor said ", "suffix": ". Critics disagree.", '
+    '"type": "TextQuoteSelector"}, "start": 15, "story": "council", "text_sha256": "3a…", "title": "Taxes", '
+    '"url": ""}'
+)
+
 
 def flat_records(rec: Record) -> Iterator[dict[str, Any]]:
     doc = rec.document

@@ -20,7 +20,8 @@ from ..models import Story
 from .records import ExportStats, Progress, _counting, _problem, document_meta, iter_records
 from .tokens import make_doc
 
-CANNOT_CARRY = ("spans off token boundaries", "cross-document relations", "relations of spans off token boundaries")
+CANNOT_CARRY = ("spans off token boundaries", "cross-document relations", "relations of spans off token boundaries",
+                "span attributes", "span notes")
 REL_EXTENSION = "rel"
 REL_KEY = ("._.", REL_EXTENSION, None, None)  # where Doc.set_extension("rel") keeps doc._.rel
 
@@ -56,6 +57,8 @@ def build_docbin(store: Any, *, annotator: str | None = None, story: Story | Non
             every.append(span)
             token_start[a.id] = span.start
             stats.spans += 1
+            stats.lose("span attributes", bool(a.attrs))
+            stats.lose("span notes", bool(a.note))
         for label in sorted(groups):
             doc.spans[label] = groups[label]
         doc.spans["sc"] = every
