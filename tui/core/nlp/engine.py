@@ -53,9 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
-from .errors import IngestError, ModelError
-from .models import LAYER_ATTRIBUTION, LAYER_ENTITY, LAYER_MOTIVE, LAYERS, Suggestion
-from .nlp_cues import ACTOR_LABEL, CUES_VERSION, Cue, CueSpan  # noqa: F401  (ACTOR_LABEL is re-exported)
+from ..errors import IngestError, ModelError
+from ..models import LAYER_ATTRIBUTION, LAYER_ENTITY, LAYER_MOTIVE, LAYERS, Suggestion
+from .cues.finder import ACTOR_LABEL, CUES_VERSION, Cue, CueSpan  # noqa: F401  (ACTOR_LABEL is re-exported)
 
 # Bump when entity rules (mapping, trimming, outlet list, name heuristics) change.
 RULES_VERSION = "1"
@@ -412,7 +412,7 @@ class Engine:
                  layers: tuple[str, ...], patterns_tag: str, learned_sources: Iterable[str]) -> None:
         import spacy
 
-        from .nlp_cues import CueFinder
+        from .cues.finder import CueFinder
 
         self.nlp = nlp
         self.model = model

@@ -1,0 +1,1 @@
+"""Attribution and motive cues read off a spaCy Doc (see :mod:`.finder`)."""
