@@ -9,31 +9,29 @@ session and its cache).
 
 from __future__ import annotations
 
-from .engine import (
-    ACTOR_LABEL,
-    ATTRIBUTION_SUGGESTER,
-    CUES_VERSION,
+from .cues.finder import ACTOR_LABEL, CUES_VERSION
+from .discovery import (
     INSTALL_HINT,
-    LEARNED_SUGGESTER,
-    MEDIA_OUTLETS,
-    MOTIVE_SUGGESTER,
-    NER_SUGGESTER,
     OFFICIAL_ENGLISH,
-    RULES_SUGGESTER,
-    RULES_VERSION,
-    Engine,
-    LayerSuggester,
     ModelChoice,
     PipelineInfo,
-    Suggester,
-    build_engine,
     choose_model,
     installed_english_pipelines,
-    learned_version,
-    load_patterns,
-    merge_suggestions,
-    normalise_sources,
     spacy_available,
+)
+from .engine import Engine, build_engine
+from .entities import MEDIA_OUTLETS, RULES_VERSION
+from .learned import learned_version, normalise_sources
+from .merge import merge_suggestions
+from .patterns import load_patterns
+from .suggesters import (
+    ATTRIBUTION_SUGGESTER,
+    LEARNED_SUGGESTER,
+    MOTIVE_SUGGESTER,
+    NER_SUGGESTER,
+    RULES_SUGGESTER,
+    LayerSuggester,
+    Suggester,
 )
 
 __all__ = [
