@@ -9,7 +9,8 @@ session and its cache).
 
 from __future__ import annotations
 
-from .cues.finder import ACTOR_LABEL, CUES_VERSION
+from .cues.finder import CUES_VERSION
+from .cues.lexicon import ACTOR_LABEL
 from .discovery import (
     INSTALL_HINT,
     OFFICIAL_ENGLISH,

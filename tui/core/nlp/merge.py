@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..models import LAYER_ATTRIBUTION, LAYER_ENTITY, Suggestion
-from .cues.finder import Cue, CueSpan
+from .cues.spans import Cue, CueSpan
 
 
 def _longest_first(sugg: list[Suggestion]) -> list[Suggestion]:
