@@ -1,10 +1,16 @@
 """The suggestion engine: model discovery, the entity suggester, attribution
 and motive cue suggesters, and learned SOURCE names.
 
+Modules: ``discovery`` (installed pipelines, :func:`choose_model`), ``patterns``
+(the ``--patterns`` file), ``engine`` (:class:`Engine`, :func:`build_engine`),
+``pipeline`` (assembling the spaCy pipeline), ``suggesters`` (suggester names,
+the protocol), ``entities`` (entity-layer rules), ``learned`` (learned
+sources), ``merge`` (combining and ordering), ``cues`` (attribution and motive).
+
 May import: ``tui.core.models``, ``errors``, ``text`` and ``schema``; spaCy
-only lazily, inside the functions that need it. Never the store, the session
-or anything of the UI (``tui.core.suggestions`` is what ties the engine to the
-session and its cache).
+only lazily, inside the functions that need it, so importing this package stays
+cheap. Never the store, the session or anything of the UI
+(``tui.core.suggestions`` ties the engine to the session and its cache).
 """
 
 from __future__ import annotations
