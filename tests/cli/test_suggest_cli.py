@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from tui.cli import main
-from tui.core.nlp import ATTRIBUTION_SUGGESTER, MOTIVE_SUGGESTER, NER_SUGGESTER, RULES_SUGGESTER, build_engine
+from tui.core.nlp.engine import build_engine
+from tui.core.nlp.suggesters import ATTRIBUTION_SUGGESTER, MOTIVE_SUGGESTER, NER_SUGGESTER, RULES_SUGGESTER
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store

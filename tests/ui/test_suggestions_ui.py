@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from reader_kit import SEEDS, open_app
 from tui.cli import main
 from tui.core.models import LAYER_ENTITY, Suggestion
-from tui.core.nlp import LEARNED_SUGGESTER, NER_SUGGESTER, build_engine
+from tui.core.nlp.engine import build_engine
+from tui.core.nlp.suggesters import LEARNED_SUGGESTER, NER_SUGGESTER
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store

@@ -98,7 +98,7 @@ def check_spacy() -> Check:
 def english_pipelines() -> list[dict[str, Any]]:
     """Installed English spaCy pipelines (name, version, has_ner), without importing spaCy."""
     try:
-        from tui.core.nlp import installed_english_pipelines
+        from tui.core.nlp.discovery import installed_english_pipelines
     except ImportError:
         return _scan_pipelines()
     return [{"name": p.name, "version": p.version, "has_ner": p.has_ner} for p in installed_english_pipelines()]

@@ -46,7 +46,7 @@ def _model_reason(model: str | None, no_model: bool) -> str:
     """Why this engine: the chosen model and the reason, in one phrase."""
     if no_model:
         return "forced rules only (no model)"
-    from tui.core.nlp import choose_model  # reads package metadata only; no spaCy import
+    from tui.core.nlp.discovery import choose_model  # reads package metadata only; no spaCy import
 
     choice = choose_model(model)
     return choice.reason

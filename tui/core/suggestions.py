@@ -92,12 +92,12 @@ class SuggestionService:
 
     def load(self) -> str:
         """Import spaCy and load the pipeline (seconds). Returns the status description."""
-        from . import nlp  # spaCy is imported only here, off the UI thread
+        from .nlp.engine import build_engine  # spaCy is imported only here, off the UI thread
 
         with self._lock:
             if self.engine is None:
-                self.engine = nlp.build_engine(False if self.no_model else self.model,
-                                               patterns_path=self.patterns_path)
+                self.engine = build_engine(False if self.no_model else self.model,
+                                           patterns_path=self.patterns_path)
                 self.description = self.engine.description
         return self.description
 
