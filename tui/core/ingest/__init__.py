@@ -2,7 +2,8 @@
 
 ``files`` finds and sniffs what to import; ``txt`` decodes plain-text articles and
 finds their metadata; ``regions`` flags repeated passages and boilerplate;
-``jsonl`` validates JSONL records (prodigy, doccano, flat) into
+``jsonl`` validates JSONL records (prodigy, doccano, flat), value by value with
+``lines``, into
 ``tui.core.formats.incoming`` records;
 ``importer`` writes each file whole or not at all.
 
