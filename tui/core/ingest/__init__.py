@@ -3,9 +3,8 @@
 ``files`` finds and sniffs what to import; ``txt`` decodes plain-text articles and
 finds their metadata; ``regions`` flags repeated passages and boilerplate;
 ``jsonl`` validates JSONL records (prodigy, doccano, flat), value by value with
-``lines``, into
-``tui.core.formats.incoming`` records;
-``importer`` writes each file whole or not at all.
+``lines``, into ``tui.core.formats.incoming`` records; other formats are read by their
+module in ``tui.core.formats``; ``importer`` writes each file whole or not at all.
 
 May import: ``tui.core.models``, ``errors``, ``schema``, ``text`` and the store
 (only ``importer`` writes). Never nlp, align, the session or anything of the UI.
