@@ -6,8 +6,13 @@ A mixin of AnnotateScreen: it uses the screen's panes, session and write().
 
 from __future__ import annotations
 
+from tui.bindings import Key
 from tui.core.models import Annotation
 from tui.widgets.article_view import Mark
+
+KEYS: tuple[Key, ...] = (
+    Key("link.start", "r", "link_start", "link to a source or actor", "Tag", show=True, short="link"),
+)
 
 
 class LinkingActions:

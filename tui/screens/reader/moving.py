@@ -6,9 +6,38 @@ A mixin of AnnotateScreen: it uses the screen's panes, session and write().
 
 from __future__ import annotations
 
+from tui.bindings import Key
 from tui.core import review
 from tui.core.text import excerpt as _short
 from tui.widgets.article_view import ArticleView
+
+KEYS: tuple[Key, ...] = (
+    # moving
+    Key("pane.next", "tab", "focus_pane(1)", "next pane", "Move"),
+    Key("pane.prev", "shift+tab", "focus_pane(-1)", "previous pane", "Move"),
+    Key("move.word_left", "h,left", "move('word', -1)", "word left", "Move"),
+    Key("move.word_right", "l,right", "move('word', 1)", "word right", "Move"),
+    Key("move.line_down", "j,down", "move('line', 1)", "line down", "Move"),
+    Key("move.line_up", "k,up", "move('line', -1)", "line up", "Move"),
+    Key("move.sentence_prev", "left_parenthesis", "move('sentence', -1)", "previous sentence", "Move"),
+    Key("move.sentence_next", "right_parenthesis", "move('sentence', 1)", "next sentence", "Move"),
+    Key("move.paragraph_prev", "left_curly_bracket", "move('paragraph', -1)", "previous paragraph", "Move"),
+    Key("move.paragraph_next", "right_curly_bracket", "move('paragraph', 1)", "next paragraph", "Move"),
+    Key("move.start", "g,home", "move('start', 0)", "start of article", "Move"),
+    Key("move.end", "G,end", "move('end', 0)", "end of article", "Move"),
+    Key("move.page_down", "pagedown,space", "move('page', 1)", "page down", "Move"),
+    Key("move.page_up", "pageup", "move('page', -1)", "page up", "Move"),
+)
+
+FIND_KEYS: tuple[Key, ...] = (
+    # finding and navigating stories
+    Key("search", "slash", "search", "search in pane", "Find"),
+    Key("search.next", "n", "search_step(1)", "next match", "Find"),
+    Key("search.prev", "N", "search_step(-1)", "previous match", "Find"),
+    Key("stories", "o", "stories", "story list", "Find"),
+    Key("story.next", "right_square_bracket", "story_step(1)", "next story", "Find"),
+    Key("story.prev", "left_square_bracket", "story_step(-1)", "previous story", "Find"),
+)
 
 
 class MovingActions:

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from tui.bindings import all_keys, to_bindings
+from tui.bindings import Key, all_keys, to_bindings
 from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
@@ -36,6 +36,15 @@ from tui.widgets.status import HeaderBar, StatusLine
 STATUS_CYCLE = ("todo", "in_progress", "done")
 # Below this width the annotation panel starts hidden so two panes keep ~40 columns each.
 PANEL_MIN_WIDTH = 140
+
+KEYS: tuple[Key, ...] = (
+    Key("panel.toggle", "p", "toggle_panel", "annotation panel: show and focus / hide (j k enter esc in it)", "View",
+        short="panel"),
+    Key("refresh", "R", "refresh", "reload from the database", "View"),
+    Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
+    Key("help", "question_mark", "help", "help", "View", show=True),
+    Key("quit", "q", "quit", "quit", "View", show=True),
+)
 
 
 class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from textual import work
 
+from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
 from tui.widgets.pane import ArticlePane
+
+KEYS: tuple[Key, ...] = (
+    # suggestions
+    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", short="next sugg."),
+    Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
+    Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
+    Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
+    Key("layer.motive", "3", "toggle_layer('motive')", "show/hide motive cues", "Suggest"),
+)
 
 
 class SuggestionActions:

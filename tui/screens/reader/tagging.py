@@ -6,7 +6,26 @@ A mixin of AnnotateScreen: it uses the screen's panes, session and write().
 
 from __future__ import annotations
 
+from tui.bindings import Key
 from tui.core.text import word_at, excerpt as _short
+
+KEYS: tuple[Key, ...] = (
+    # selecting and tagging (label keys are added from the schema)
+    Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
+    Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
+    Key("cancel", "escape", "cancel", "cancel selection / link", "Tag", show=True, short="cancel"),
+    Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
+    Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
+    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
+        short="edit"),
+    Key("annotation.delete", "x", "delete", "delete annotation / reject suggestion", "Tag",
+        show=True, short="del"),
+)
+
+HISTORY_KEYS: tuple[Key, ...] = (
+    Key("undo", "u", "undo", "undo", "Tag", show=True),
+    Key("redo", "ctrl+r", "redo", "redo", "Tag"),
+)
 
 
 class TaggingActions:
