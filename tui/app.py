@@ -56,7 +56,7 @@ class DiptychApp(App):
         check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
 
     def on_mount(self) -> None:
-        from tui.screens.annotate import AnnotateScreen
+        from tui.screens.reader import AnnotateScreen
 
         if self.keymap:
             self.set_keymap(self.keymap)

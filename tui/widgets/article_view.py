@@ -28,19 +28,16 @@ How marks are drawn (one cell per code point cluster):
 
 Key bindings are deliberately absent (even ScrollView's scroll keys): the app
 maps its keys, by binding id, onto the motion methods here.
+
+This module holds the widget (layout state, rendering, invalidation, mouse); the
+wrapping is in article_layout, and the marks, styles and cursor are mixins in
+article_marks, article_styles and article_cursor.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from functools import cache
-from typing import Iterable, NamedTuple
+from bisect import bisect_right
 
-from rich.cells import cell_len, get_character_cell_size
-from rich.color import ColorParseError
-from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -50,8 +47,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core import text as textops
 from tui.core.schema import DEFAULT_SCHEMA
+from tui.widgets.article_cursor import ArticleCursor
+from tui.widgets.article_layout import _Cluster, _Line, _clusters, _is_plain, wrap_lines
+from tui.widgets.article_marks import ArticleMarks, Mark
+from tui.widgets.article_styles import ArticleStyles
 
 GUTTER_WIDTH = 2
 # One spare cell right of the text so a cursor at a line's end (on the newline)
@@ -59,151 +59,14 @@ GUTTER_WIDTH = 2
 END_RESERVE = 1
 MIN_WRAP = 4
 DEFAULT_WIDTH = 80
-_BUCKET_SHIFT = 7  # marks are indexed in buckets of 128 code points
 _STRIP_CACHE_SIZE = 1024
-
-KINDS = ("annotation", "suggestion", "diff", "search", "link")
-_FALLBACK_COLOURS = ("yellow", "cyan", "magenta", "green", "red", "blue", "bright_yellow", "bright_cyan")
-# Backgrounds dark enough that black text would be hard to read on them.
-_DARK = frozenset({"black", "red", "blue", "magenta", "bright_black"})
-_DOTTED_CIRCLE = "◌"
-_TOKEN_RE = re.compile(r"([^ \t]*)([ \t]*)")
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A styled span of the article, ``[start, end)`` in code points."""
-
-    start: int
-    end: int
-    label: str
-    id: str = ""
-    style: str = ""
-
-
-class _Line(NamedTuple):
-    start: int
-    end: int  # exclusive end of the text shown on this line (newline excluded)
-    hard: bool  # ends at a newline or the end of text: the cursor may sit on `end`
-
-
-class _Cluster(NamedTuple):
-    start: int
-    end: int
-    text: str  # what is drawn: display_char() of the code points
-    width: int
-
-
-# ------------------------------------------------------------------ layout helpers
-
-
-def _clusters(text: str, start: int, end: int) -> list[_Cluster]:
-    """Split ``text[start:end]`` (no newlines) into drawable clusters.
-
-    A cluster is one visible code point plus the zero-width ones after it
-    (combining marks, variation selectors, skin tones), so styles and the
-    cursor never cut a glyph in two. A zero-width code point with nothing
-    before it on the line sits on a dotted circle, so it still has a cell.
-    """
-    out: list[_Cluster] = []
-    display_char = textops.display_char
-    for i in range(start, end):
-        ch = text[i]
-        shown = display_char(ch)
-        if shown == ch and get_character_cell_size(ch) == 0:
-            if out:
-                prev = out[-1]
-                joined = prev.text + ch
-                out[-1] = _Cluster(prev.start, i + 1, joined, cell_len(joined))
-                continue
-            shown = _DOTTED_CIRCLE + ch
-        out.append(_Cluster(i, i + 1, shown, cell_len(shown)))
-    return out
-
-
-@cache
-def _odd_width_re() -> re.Pattern[str]:
-    """Matches code points that do not take exactly one cell."""
-    try:
-        # Rich's own width table, so we agree with Textual's measurements.
-        from rich._unicode_data import load
-
-        ranges = [(a, b) for a, b, w in load("auto").widths if w != 1]
-        body = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
-        return re.compile(f"[{body}]")
-    except Exception:  # a private module moved: treat all non-ASCII as odd
-        return re.compile(r"[^\x00-\x7f]")
-
-
-def _is_plain(s: str) -> bool:
-    """One code point per cell, drawn as itself. ``isprintable`` is False
-    for every code point display_char() replaces (controls, format
-    characters, separators, surrogates)."""
-    return s.isprintable() and (s.isascii() or not _odd_width_re().search(s))
-
-
-def _cells(s: str) -> int:
-    if _is_plain(s):
-        return len(s)
-    return cell_len("".join(map(textops.display_char, s)))
-
-
-def wrap_lines(text: str, width: int) -> list[_Line]:
-    """Word-wrap ``text`` into display lines at most ``width`` cells wide.
-
-    Lines break after spaces/tabs; a word wider than the line is cut between
-    clusters. Spaces that overflow a line stay on it (they are cropped when
-    drawn). Every offset ``0..len(text)`` belongs to exactly one line: line
-    ``i`` covers ``[start_i, start_{i+1})``, the newline belonging to the
-    line it ends.
-    """
-    width = max(width, 2)
-    lines: list[_Line] = []
-    add = lines.append
-    n = len(text)
-    pos = 0
-    while True:
-        nl = text.find("\n", pos)
-        pe = n if nl < 0 else nl
-        line_start, col = pos, 0
-        for m in _TOKEN_RE.finditer(text, pos, pe):
-            ts, te = m.span()
-            if ts == te:
-                continue
-            word, spaces = m.group(1), m.group(2)
-            ww = _cells(word)
-            if col > 0 and col + ww > width:
-                add(_Line(line_start, ts, False))
-                line_start, col = ts, 0
-            if ww > width and ww == len(word) and _is_plain(word):
-                # One cell per code point: cut by count (a 10 MB run without a space
-                # would take a minute cluster by cluster).
-                cut, end = ts, ts + len(word)
-                while col + (end - cut) > width:
-                    cut += width - col
-                    add(_Line(line_start, cut, False))
-                    line_start, col = cut, 0
-                col += end - cut
-            elif ww > width:
-                for cl in _clusters(text, ts, ts + len(word)):
-                    if col > 0 and col + cl.width > width:
-                        add(_Line(line_start, cl.start, False))
-                        line_start, col = cl.start, 0
-                    col += cl.width
-            else:
-                col += ww
-            col += _cells(spaces) if spaces else 0
-        add(_Line(line_start, pe, True))
-        if nl < 0:
-            break
-        pos = nl + 1
-    return lines
 
 
 # ------------------------------------------------------------------------ widget
 
 
-class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
+class ArticleView(ArticleCursor, ArticleMarks, ArticleStyles, ScrollView, can_focus=True,
+                  inherit_bindings=False):
     """A read-only article: word-wrapped, marked up by offset, with a cursor,
     an anchor-based selection and a one-cell gutter column."""
 
@@ -458,187 +321,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         end = self._starts[bottom] if bottom < len(self._starts) else len(self._text)
         return self._starts[top], end
 
-    # ----------------------------------------------------------------- marks
-
-    def set_marks(self, kind: str, marks: Iterable[Mark]) -> None:
-        """Replace every mark of ``kind``; only lines whose marks changed are
-        redrawn. Duplicates collapse; empty or inverted marks are ignored."""
-        new = frozenset(m for m in marks if m.end > m.start)
-        old = self._marks.get(kind, frozenset())
-        if new == old:
-            return
-        changed = old ^ new
-        buckets = self._buckets.setdefault(kind, {})
-        if len(changed) > len(new) // 2 + 64:
-            buckets.clear()
-            for m in new:
-                self._bucket_add(buckets, m)
-        else:
-            for m in old - new:
-                for b in range(m.start >> _BUCKET_SHIFT, ((m.end - 1) >> _BUCKET_SHIFT) + 1):
-                    bucket = buckets.get(b)
-                    if bucket is not None:
-                        bucket.remove(m)
-            for m in new - old:
-                self._bucket_add(buckets, m)
-        self._marks[kind] = new
-        if not self._lines:
-            return
-        if len(changed) > 256:
-            self._invalidate_all()
-        else:
-            for m in changed:
-                self._invalidate_offsets(m.start, m.end - 1)
-
-    @staticmethod
-    def _bucket_add(buckets: dict[int, list[Mark]], m: Mark) -> None:
-        for b in range(m.start >> _BUCKET_SHIFT, ((m.end - 1) >> _BUCKET_SHIFT) + 1):
-            buckets.setdefault(b, []).append(m)
-
-    def marks(self, kind: str) -> frozenset[Mark]:
-        return self._marks.get(kind, frozenset())
-
-    def _marks_between(self, start: int, end: int) -> list[tuple[str, Mark]]:
-        """(kind, mark) pairs overlapping ``[start, end)``."""
-        found: list[tuple[str, Mark]] = []
-        if end <= start:
-            end = start + 1
-        for kind, buckets in self._buckets.items():
-            if not buckets:
-                continue
-            seen: set[int] = set()
-            for b in range(start >> _BUCKET_SHIFT, ((end - 1) >> _BUCKET_SHIFT) + 1):
-                for m in buckets.get(b, ()):
-                    if m.start < end and m.end > start and id(m) not in seen:
-                        seen.add(id(m))
-                        found.append((kind, m))
-        return found
-
-    def marks_at(self, offset: int, kind: str | None = None) -> list[Mark]:
-        """Marks covering ``offset``, innermost (shortest) first."""
-        hits = [m for k, m in self._marks_between(offset, offset + 1) if kind is None or k == kind]
-        hits.sort(key=lambda m: (m.end - m.start, -m.start, m.label, m.id))
-        return hits
-
-    def set_gutter(self, marks: list[tuple[int, str, str]]) -> None:
-        """Gutter glyphs: ``(offset, one-cell char, style)``, drawn on the line
-        holding ``offset``. Later entries win on a shared line."""
-        old_lines = set(self._gutter_lines)
-        self._gutter = list(marks)
-        if not self._lines:
-            return
-        self._place_gutter()
-        for index in old_lines | set(self._gutter_lines):
-            self._strips.discard(index)
-            self.refresh_line(index)
-
-    def _place_gutter(self) -> None:
-        placed: dict[int, tuple[str, Style]] = {}
-        for offset, char, style in self._gutter:
-            shown = "".join(map(textops.display_char, char[:1])) or " "
-            if shown == "\n" or cell_len(shown) != 1:
-                shown = "?"
-            placed[self.line_of(offset)] = (shown, self._parse_style(style) or Style())
-        self._gutter_lines = placed
-
-    def search(self, query: str) -> list[tuple[int, int]]:
-        """Case-insensitive matches of ``query`` (literal text); they become
-        the "search" marks. An empty query clears them."""
-        if not query:
-            self.set_marks("search", [])
-            return []
-        spans = [m.span() for m in re.finditer(re.escape(query), self._text, re.IGNORECASE)]
-        self.set_marks("search", [Mark(s, e, "search") for s, e in spans])
-        return spans
-
-    # ---------------------------------------------------------------- styles
-
-    def _colour(self, label: str) -> str:
-        colour = self._label_colors.get(label)
-        if colour:
-            try:
-                Style(color=colour)
-                return colour
-            except ColorParseError:
-                pass
-        return _FALLBACK_COLOURS[sum(map(ord, label)) % len(_FALLBACK_COLOURS)]
-
-    def _parse_style(self, spec: str) -> Style | None:
-        """A Rich style string as a Style; None when empty or not a style."""
-        if not spec:
-            return None
-        key = ("parse", spec)
-        if key not in self._style_cache:
-            try:
-                self._style_cache[key] = Style.parse(spec)
-            except (StyleSyntaxError, ColorParseError):
-                self._style_cache[key] = None  # type: ignore[assignment]
-        return self._style_cache[key]
-
-    def _kind_style(self, kind: str, mark: Mark, under: str | None) -> Style:
-        """Style of one mark; ``under`` is the background colour beneath it."""
-        custom = self._parse_style(mark.style)
-        if custom is not None:
-            return custom
-        # A style that is not a Rich style names a sub-kind (an entity type
-        # such as "PERSON"): it picks the colour when label_colors lists it.
-        key = mark.style if mark.style in self._label_colors else mark.label
-        if kind == "annotation":
-            colour = self._colour(key)
-            return Style(bgcolor=colour, color="bright_white" if colour in _DARK else "black")
-        if kind == "suggestion":
-            colour = self._colour(key)
-            return Style(underline=True) if colour == under else Style(underline=True, color=colour)
-        if kind == "diff":
-            return Style(italic=True)
-        if kind == "search":
-            return Style(reverse=True)
-        if kind == "link":
-            return Style(bold=True, underline=True, reverse=True)
-        return Style(underline=True)
-
-    def _compose_style(self, active: list[tuple[str, Mark]], selected: bool, base: Style) -> Style:
-        by_kind: dict[str, list[Mark]] = {}
-        for kind, m in active:
-            by_kind.setdefault(kind, []).append(m)
-        parts: list[tuple] = []
-        for kind in sorted(by_kind, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k)):
-            group = by_kind[kind]
-            inner = min(group, key=lambda m: (m.end - m.start, -m.start, m.label))
-            parts.append((kind, inner.label, inner.style, len(group) > 1))
-        key = (tuple(parts), selected, base)
-        style = self._style_cache.get(key)
-        if style is not None:
-            return style
-        style = base
-        under: str | None = None
-        ann_colour: str | None = None
-        for kind, label, spec, overlapped in parts:
-            mark = Mark(0, 1, label, style=spec)
-            layer = self._kind_style(kind, mark, under)
-            if kind == "annotation":
-                ann_colour = under = None if self._parse_style(spec) else layer.bgcolor and layer.bgcolor.name
-                if overlapped:
-                    layer += Style(bold=True)
-            style += layer
-        if selected:
-            style += Style(bgcolor="bright_black", color=ann_colour or "bright_white")
-        self._style_cache[key] = style
-        return style
-
-    def _cursor_style(self, style: Style) -> Style:
-        key = ("cursor", style, self.has_focus)
-        cached = self._style_cache.get(key)
-        if cached is None:
-            if not self.has_focus:
-                cached = style + Style(underline=True)
-            elif style.reverse:
-                cached = style + Style(reverse=False, bold=True, underline=True)
-            else:
-                cached = style + Style(reverse=True)
-            self._style_cache[key] = cached
-        return cached
-
     # ------------------------------------------------------------- rendering
 
     def render_line(self, y: int) -> Strip:
@@ -769,147 +451,6 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         for a, b in ((old[0], new[0]), (old[1], new[1])):
             if a != b:
                 self._invalidate_offsets(min(a, b), max(a, b))
-
-    # ----------------------------------------------------------------- cursor
-
-    def move_to(self, offset: int, center: bool = False, *, keep_goal: bool = False) -> None:
-        """Put the cursor on ``offset`` (clamped), extending an active
-        selection, and scroll so it is visible (centred with ``center``)."""
-        self._ensure_layout()
-        offset = max(0, min(offset, len(self._text)))
-        if not keep_goal:
-            self._goal = None
-        old_cursor, old_sel = self._cursor, self.selection
-        self._cursor = offset
-        new_sel = self.selection
-        if old_cursor != offset:
-            self._invalidate_offsets(old_cursor, old_cursor)
-            self._invalidate_offsets(offset, offset)
-        self._invalidate_selection_change(old_sel, new_sel)
-        self._scroll_cursor_visible(center=center)
-        if old_cursor != offset:
-            self.post_message(self.CursorMoved(self, offset))
-        if old_sel != new_sel:
-            self.post_message(self.SelectionChanged(self, self.selection_range(), new_sel))
-
-    def _scroll_cursor_visible(self, center: bool = False) -> None:
-        if not self._lines or not self.is_mounted:
-            return
-        line = self.line_of(self._cursor)
-        height = self._view_height
-        top = round(self.scroll_y)
-        if center:
-            target = line - height // 2
-        elif line < top:
-            target = line
-        elif line >= top + height:
-            target = line - height + 1
-        else:
-            return
-        self.scroll_to(y=max(0, target), animate=False)
-
-    def start_selection(self) -> None:
-        """Drop the selection anchor at the cursor; motions then extend it."""
-        old = self.selection
-        self._anchor = self._cursor
-        self._invalidate_selection_change(old, self.selection)
-        if old != self.selection:
-            self.post_message(self.SelectionChanged(self, self.selection_range(), self.selection))
-
-    def clear_selection(self) -> None:
-        old = self.selection
-        self._anchor = None
-        if old is not None:
-            self._invalidate_selection_change(old, None)
-            self.post_message(self.SelectionChanged(self, None, None))
-
-    def select_range(self, start: int, end: int) -> None:
-        """Select ``[start, end)`` (anchor at start, cursor on the last char)."""
-        n = len(self._text)
-        start, end = sorted((max(0, min(start, n)), max(0, min(end, n))))
-        old = self.selection
-        self._anchor = start
-        old_cursor = self._cursor
-        self._cursor = max(start, end - 1)
-        self._invalidate_offsets(old_cursor, old_cursor)
-        self._invalidate_selection_change(old, self.selection)
-        self._invalidate_offsets(self._cursor, self._cursor)
-        self._goal = None
-        self._scroll_cursor_visible()
-        if old_cursor != self._cursor:
-            self.post_message(self.CursorMoved(self, self._cursor))
-        if old != self.selection:
-            self.post_message(self.SelectionChanged(self, self.selection_range(), self.selection))
-
-    def selection_range(self) -> tuple[int, int] | None:
-        """The selection snapped to whole words, or None when there is no
-        selection or it holds no word."""
-        sel = self.selection
-        if sel is None:
-            return None
-        s, e = textops.snap_to_words(self._text, *sel)
-        return (s, e) if e > s else None
-
-    # ---------------------------------------------------------------- motions
-
-    def _starts_of(self, which: str) -> list[int]:
-        if which == "word":
-            if self._word_starts is None:
-                self._word_starts = [s for s, _ in textops.words(self._text)]
-            return self._word_starts
-        if which == "sentence":
-            if self._sentence_starts is None:
-                self._sentence_starts = [s for s, _ in textops.sentences(self._text)]
-            return self._sentence_starts
-        if self._paragraph_starts is None:
-            self._paragraph_starts = [s for s, _ in textops.paragraphs(self._text)]
-        return self._paragraph_starts
-
-    def _step(self, which: str, direction: int) -> None:
-        starts = self._starts_of(which)
-        if direction > 0:
-            i = bisect_right(starts, self._cursor)
-            target = starts[i] if i < len(starts) else len(self._text)
-        else:
-            i = bisect_left(starts, self._cursor) - 1
-            target = starts[i] if i >= 0 else 0
-        self.move_to(target)
-
-    def move_word(self, direction: int = 1) -> None:
-        """To the next/previous word start (vim ``w``/``b``)."""
-        self._step("word", direction)
-
-    def move_sentence(self, direction: int = 1) -> None:
-        self._step("sentence", direction)
-
-    def move_paragraph(self, direction: int = 1) -> None:
-        self._step("paragraph", direction)
-
-    def move_start(self) -> None:
-        self.move_to(0)
-
-    def move_end(self) -> None:
-        self.move_to(len(self._text))
-
-    def move_line(self, direction: int = 1, count: int = 1) -> None:
-        """Up/down ``count`` display lines, keeping the goal column."""
-        self._ensure_layout()
-        index, col = self.position_of(self._cursor)
-        if self._goal is None:
-            self._goal = col
-        target = max(0, min(index + direction * count, len(self._lines) - 1))
-        if target == index:
-            return  # already on the first/last line: stay put, as vim does
-        goal = self._goal
-        self.move_to(self.offset_at(target, goal), keep_goal=True)
-
-    def page(self, direction: int = 1) -> None:
-        """Scroll a screenful (less one line) and move the cursor with it."""
-        self._ensure_layout()
-        height = self._view_height
-        step = max(1, height - 1)
-        self.scroll_to(y=max(0, round(self.scroll_y) + direction * step), animate=False)
-        self.move_line(direction, step)
 
     # ------------------------------------------------------------------ mouse
 

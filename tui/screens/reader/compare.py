@@ -13,6 +13,7 @@ from tui.core.align import cache as alignment_cache
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
 from tui.widgets.pane import ArticlePane
+from tui.bindings import Key
 
 # Gutter marks of the alignment: one ASCII cell each, so every terminal font has them.
 GUTTER = {
@@ -22,6 +23,16 @@ GUTTER = {
     "repeat": ("r", "dim"),
     "boilerplate": ("x", "dim"),
 }
+
+KEYS: tuple[Key, ...] = (
+    # comparing the articles
+    Key("align.jump", "f", "jump_counterpart", "jump the other pane(s) to this sentence's counterpart", "Compare",
+        short="counterpart"),
+    Key("align.sync", "S", "toggle_sync", "synchronized scrolling by alignment on/off", "Compare"),
+    Key("align.diff", "d", "toggle_diff", "show the words that differ in aligned sentences", "Compare"),
+    Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
+    Key("compare.screen", "C", "compare_screen", "comparison report (claims x outlets...)", "Compare"),
+)
 
 
 

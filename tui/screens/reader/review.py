@@ -10,6 +10,15 @@ from tui.core import review
 from tui.core.models import Suggestion
 from tui.core.text import excerpt as _short
 from tui.widgets.pane import ArticlePane
+from tui.bindings import Key
+
+KEYS: tuple[Key, ...] = (
+    # adjudication (diptych review --compare A B)
+    Key("review.accept", "y", "accept_candidate", "accept the span under the cursor into gold", "Review",
+        show=True, short="accept"),
+    Key("review.accept_version", "Y", "accept_version", "accept this annotator's whole document into gold",
+        "Review"),
+)
 
 
 

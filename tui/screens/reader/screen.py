@@ -1,0 +1,361 @@
+"""The reader: a story's articles side by side, tagged with the keyboard.
+
+Every change goes through the AnnotationSession (one transaction each) before
+the screen shows it; on a failed write the screen reloads what is really stored.
+
+This module holds the screen itself (composition, focus, reloading, the status
+line and the view keys); each mode's keys and actions are a mixin beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.bindings import Key, all_keys, to_bindings
+from tui.core import review
+from tui.core.errors import DiptychError
+from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
+from tui.core.text import display_text, excerpt as _short
+from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.article_view import ArticleView, Mark
+from tui.screens.reader.compare import CompareActions
+from tui.screens.reader.linking import LinkingActions
+from tui.screens.reader.moving import MovingActions
+from tui.screens.reader.review import ReviewActions
+from tui.screens.reader.suggestions import SuggestionActions
+from tui.screens.reader.tagging import TaggingActions
+from tui.widgets.pane import ArticlePane
+from tui.widgets.status import HeaderBar, StatusLine
+
+STATUS_CYCLE = ("todo", "in_progress", "done")
+# Below this width the annotation panel starts hidden so two panes keep ~40 columns each.
+PANEL_MIN_WIDTH = 140
+
+KEYS: tuple[Key, ...] = (
+    Key("panel.toggle", "p", "toggle_panel", "annotation panel: show and focus / hide (j k enter esc in it)", "View",
+        short="panel"),
+    Key("refresh", "R", "refresh", "reload from the database", "View"),
+    Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
+    Key("help", "question_mark", "help", "help", "View", show=True),
+    Key("quit", "q", "quit", "quit", "View", show=True),
+)
+
+
+class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
+                     ReviewActions, Screen):
+    DEFAULT_CSS = """
+    AnnotateScreen #body { height: 1fr; }
+    AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
+    """
+
+    def __init__(self, story_id: int) -> None:
+        super().__init__(id="annotate")
+        self.story_id = story_id
+        schema = self.app.schema
+        # Label keys come from the schema, so the bindings are per instance; ours
+        # replace Screen's defaults for the same key (tab moves between panes).
+        for binding in Binding.make_bindings(to_bindings(all_keys(schema))):
+            self._bindings.key_to_bindings[binding.key] = [binding]
+        self.docs: list[Document] = []
+        self.panes: list[ArticlePane] = []
+        self.anns: dict[int, list[Annotation]] = {}
+        self.rels: list[Relation] = []
+        self.suggs: dict[int, list[Suggestion]] = {}
+        self.repeated: dict[int, list] = {}
+        self.statuses: dict[int, str] = {}
+        self.progress = ""
+        self.comparisons: dict[int, dict[str, object]] = {}
+        self.proposals: dict[str, object] = {}
+        self.alignment = None
+        self.sync = False
+        self.diff = False
+        self.shown_layers: set[str] = set(LAYERS)
+        self.link_head: Annotation | None = None
+        self.search_query = ""
+        self.current = 0
+        self.save_state = "saved"
+        self.save_error = False
+        self.suggest_status = ""
+        # Adjudication: the compared annotators' spans are shown as candidates for gold.
+        self.compare: tuple[str, ...] = tuple(self.app.compare)
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Horizontal(id="body"):
+            yield Horizontal(id="panes")
+            yield AnnotationPanel(id="panel")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def session(self):
+        return self.app.session
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return {spec.name: spec.color for spec in self.app.schema.labels}
+
+    async def on_mount(self) -> None:
+        self.query_one(AnnotationPanel).display = self.app.size.width >= PANEL_MIN_WIDTH
+        await self.load_story(self.story_id, restore=True)
+
+    async def load_story(self, story_id: int, *, restore: bool = False) -> None:
+        self.save_position()
+        self.story_id = story_id
+        self.story = self.session.story(story_id)
+        self.docs = self.session.documents(story_id)
+        self.link_head = None
+        container = self.query_one("#panes", Horizontal)
+        await container.remove_children()
+        # Reset before the new panes exist: bindings are checked while they mount.
+        self.current = 0
+        self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
+        await container.mount_all(self.panes)
+        self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
+                         for doc in self.docs}
+        if not self.compare:
+            for pane in self.panes:
+                self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc)
+        self.reload()
+        pos = self.session.position() if restore else None
+        if pos and pos["story_id"] == story_id:
+            for pane in self.panes:
+                if pane.doc.id == pos["doc_id"]:
+                    self.current = pane.index
+                    pane.view.move_to(min(pos["offset"], len(pane.doc.text)), center=True)
+        if self.panes:
+            self.panes[self.current].view.focus()
+        else:
+            self.say(("This story has no documents.", "bold"))
+        self.alignment = None
+        self.align_story()
+        if self.compare:
+            self.set_suggest_status("review: " + " · ".join(self.compare) + f" → {self.session.annotator}; "
+                                    "e next candidate, y accept, Y accept version, x reject")
+        elif self.app.suggest:
+            self.compute_suggestions()
+        else:
+            self.set_suggest_status("suggestions off (--no-suggest)")
+
+    # ------------------------------------------------------------ data -> screen
+
+    def reload(self) -> None:
+        """Read this annotator's annotations and links again and redraw every pane."""
+        doc_ids = [d.id for d in self.docs]
+        for doc in self.docs:
+            self.anns[doc.id] = self.session.annotations(doc.id)
+            if self.compare:
+                self.suggs[doc.id] = self.candidates(doc.id)
+        self.rels = self.session.relations(doc_ids) if doc_ids else []
+        # Read here, not in update_header(): that runs on every move while selecting.
+        self.statuses = self.session.statuses()
+        done = sum(1 for d in self.docs if self.statuses.get(d.id) == "done")
+        self.progress = f"{done}/{len(self.docs)} done"
+        if self.app.review:
+            all_done, total = review.progress(self.session, self.session.annotator)
+            self.progress += f" · queue {all_done}/{total}"
+        for pane in self.panes:
+            self.redraw(pane)
+            pane.set_status(self.statuses.get(pane.doc.id, "todo").replace("_", " "))
+        self.update_panel()
+        self.update_header()
+
+    def redraw(self, pane: ArticlePane) -> None:
+        anns = self.anns.get(pane.doc.id, [])
+        pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, id=a.id) for a in anns])
+        pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind)
+                                           for s in self.visible_suggestions(pane.doc.id)])
+
+    # Keys that only mean something in a state are shown (and active) only then,
+    # so the footer lists the keys that matter now.
+    STATEFUL = {"cancel": "cancellable", "accept_candidate": "compare", "accept_version": "compare"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        state = self.STATEFUL.get(action)
+        if state == "cancellable":
+            selecting = self.current < len(self.panes) and self.pane.view.selection is not None
+            return self.link_head is not None or selecting
+        if state == "compare":
+            return bool(self.compare)
+        return True
+
+    def update_header(self) -> None:
+        self.refresh_bindings()
+        mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
+        if self.link_head is not None:
+            mode = f"LINK from {self.link_head.label}"
+        elif self.panes and self.pane.view.selection is not None:
+            mode = "SELECT"
+        self.query_one(HeaderBar).show(
+            story=display_text(self.story.title, keep_newlines=False) if self.story else "?", documents=len(self.docs),
+            annotator=self.session.annotator, save_state=self.save_state,
+            progress=self.progress, mode=mode, error=self.save_error)
+
+    def update_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        if not panel.display or not self.panes:
+            return
+        quotes = {a.id: (a.label, a.quote) for anns in self.anns.values() for a in anns}
+        panel.show(self.anns.get(self.pane.doc.id, []), self.rels, self.colors, quotes)
+
+    def say(self, *parts) -> None:
+        self.query_one(StatusLine).say(*parts)
+
+    def notify_plain(self, message: str, *, error: bool = False) -> None:
+        # Messages quote article text, so they must never be read as markup.
+        self.app.notify(display_text(message), severity="error" if error else "information", markup=False,
+                        timeout=8 if error else 3)
+
+    # ------------------------------------------------------------ writes
+
+    def write(self, fn, *args, **kwargs):
+        """Run one session write; show its outcome; on failure show what is stored."""
+        try:
+            result = fn(*args, **kwargs)
+        except DiptychError as err:
+            self.save_error = True
+            self.save_state = f"NOT SAVED ({err.code})"
+            self.notify_plain(str(err), error=True)
+            self.reload()
+            return None
+        self.save_error = False
+        self.save_state = "saved " + datetime.now().strftime("%H:%M:%S")
+        return result
+
+    def mark_started(self, doc_id: int) -> None:
+        if doc_id not in self.statuses:
+            self.write(self.session.set_status, doc_id, "in_progress")
+
+    # ------------------------------------------------------------ focus and cursor
+
+    @property
+    def pane(self) -> ArticlePane:
+        return self.panes[self.current]
+
+    def on_descendant_focus(self, event) -> None:
+        for pane in self.panes:
+            if event.widget is pane.view and pane.index != self.current:
+                self.current = pane.index
+                self.update_panel()
+                self.describe_cursor()
+
+    def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        if self.panes and event.view is self.pane.view:
+            self.describe_cursor()
+            if self.sync:
+                self.follow(self.pane)
+            if self.diff:
+                self.show_diff()
+
+    def on_article_view_selection_changed(self, event: ArticleView.SelectionChanged) -> None:
+        self.update_header()
+
+    def describe_cursor(self) -> None:
+        view = self.pane.view
+        anns = {a.id: a for a in self.anns.get(self.pane.doc.id, [])}
+        marks = view.marks_at(view.cursor, "annotation")
+        if marks and marks[0].id in anns:
+            ann = anns[marks[0].id]
+            parts: list = [(f" {ann.label} ", f"bold black on {self.colors.get(ann.label, 'white')}"),
+                           " “" + _short(ann.quote, 50) + "”"]
+            if ann.attrs:
+                parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
+            links = [r for r in self.rels if ann.id in (r.head_id, r.tail_id)]
+            if links:
+                parts.append(f"  · {len(links)} link(s)")
+            parts.append(("  enter edit · x delete · r link", "dim"))
+            self.query_one(AnnotationPanel).select_annotation(ann.id)
+            self.say(*parts)
+            return
+        sugg = self.suggestion_at(self.pane, view.cursor)
+        if sugg is not None and sugg.layer == "review":
+            self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
+                     f" by {sugg.version.replace('+', ', ')}", ("  y accept · Y whole version · x reject", "dim"))
+            return
+        if sugg is not None:
+            keys = "/".join(spec.key for spec in self.app.schema.labels)
+            kind = f" ({sugg.kind})" if sugg.kind else ""
+            self.say(("suggested ", "italic"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
+                     kind, f" by {sugg.suggester}", (f"  {keys} accept · x reject", "dim"))
+            return
+        if self.link_head is not None:
+            self.say(("Linking: ", "bold"), "move to the target span (tab for the other pane), enter saves, esc cancels")
+            return
+        self.say(self.suggest_status or "", ("   ? help", "dim"))
+
+    def annotation_at(self, pane: ArticlePane, offset: int) -> Annotation | None:
+        marks = pane.view.marks_at(offset, "annotation")
+        if not marks:
+            return None
+        by_id = {a.id: a for a in self.anns.get(pane.doc.id, [])}
+        return by_id.get(marks[0].id)
+
+    # ------------------------------------------------------------ actions: view
+
+    def action_toggle_panel(self) -> None:
+        """Hidden -> shown with the focus in it; focused -> hidden; shown -> focused."""
+        panel = self.query_one(AnnotationPanel)
+        if panel.display and panel.has_focus:
+            panel.display = False
+            if self.panes:
+                self.pane.view.focus()
+            return
+        panel.display = True
+        self.update_panel()
+        ann = self.annotation_at(self.pane, self.pane.view.cursor) if self.panes else None
+        if ann is not None:
+            panel.select_annotation(ann.id)
+        elif panel.highlighted is None and panel.option_count:
+            panel.highlighted = 0
+        panel.focus()
+
+    def on_annotation_panel_left(self, event: AnnotationPanel.Left) -> None:
+        if self.panes:
+            self.pane.view.focus()
+
+    def on_annotation_panel_chosen(self, event: AnnotationPanel.Chosen) -> None:
+        for ann in self.anns.get(self.pane.doc.id, []):
+            if ann.id == event.annotation_id:
+                self.pane.view.move_to(ann.start, center=True)
+                self.pane.view.focus()
+                self.describe_cursor()
+
+    def action_refresh(self) -> None:
+        for pane in self.panes:
+            self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc) or self.suggs.get(pane.doc.id, [])
+        self.reload()
+        self.notify_plain("reloaded from the database")
+
+    def action_cycle_status(self) -> None:
+        if not self.panes:
+            return
+        doc = self.pane.doc
+        now = self.session.statuses().get(doc.id, "todo")
+        new = STATUS_CYCLE[(STATUS_CYCLE.index(now) + 1) % len(STATUS_CYCLE)]
+        if self.write(self.session.set_status, doc.id, new) is not None:
+            self.notify_plain(f"document marked {new.replace('_', ' ')}")
+        self.reload()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.schema, self.app.keymap))
+
+    def action_quit(self) -> None:
+        self.save_position()
+        self.app.exit()
+
+    def save_position(self) -> None:
+        if self.panes and self.story_id is not None and self.current < len(self.panes):
+            try:
+                self.session.save_position(self.story_id, self.pane.doc.id, self.pane.view.cursor)
+            except DiptychError:
+                pass  # losing the reading position must never block quitting
