@@ -54,9 +54,11 @@ def label_keys(schema: LabelSchema) -> tuple[Key, ...]:
 
 def all_keys(schema: LabelSchema) -> tuple[Key, ...]:
     # Imported here, not at the top: the reader's modules import Key from this one.
-    from tui.screens.reader import READER_KEYS
+    from tui.screens.reader import READER_KEYS, moving
 
-    return READER_KEYS[:14] + label_keys(schema) + READER_KEYS[14:]
+    # The label keys come right after the moving keys, before selecting and tagging.
+    split = len(moving.KEYS)
+    return READER_KEYS[:split] + label_keys(schema) + READER_KEYS[split:]
 
 
 def to_bindings(keys: tuple[Key, ...]) -> list[Binding]:
