@@ -16,24 +16,18 @@ from tui.core.ingest.jsonl import parse_jsonl
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
+from seed_passages import seed_store, span_of as _at
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 REPO = Path(__file__).resolve().parents[2]
 # `make test` installs doccano there; elsewhere point DIPTYCH_DOCCANO_PYTHON at a Python that has it.
 DOCCANO_PYTHON = Path(os.environ.get("DIPTYCH_DOCCANO_PYTHON", REPO / ".venv-doccano" / "bin" / "python"))
 PARSE = Path(__file__).parent / "consumers" / "doccano_parse.py"
 
 
-def _at(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
-
 
 @pytest.fixture
 def store(tmp_path: Path):
-    store = Store.open(tmp_path / "d.db")
-    first, second = (store.add_document("seeds", p.read_text(encoding="utf-8"), title=p.stem)[0]
-                     for p in sorted(SEEDS.glob("*.txt")))
+    store, first, second = seed_store(tmp_path / "d.db")
     alice = AnnotationSession(store, "alice")
     claim = alice.tag(first.id, *_at(first.text, "joining the Islamic State"), "CLAIM",
                       attrs={"certainty": "reported"}, note="check")

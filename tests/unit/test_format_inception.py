@@ -16,14 +16,11 @@ from tui.core.models import Document
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
+from seed_passages import span_of as _at
 
 # An astral character (2 UTF-16 units), ESC and NUL (not XML 1.0), CR, tab and markup-like text.
 ODD_TEXT = "Emoji 😀 first. The minister said \x1b[31mprices\x00 will <fall> & \"rise\".\r\nTabs\there 🚀 end."
 
-
-def _at(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
 
 
 @pytest.fixture

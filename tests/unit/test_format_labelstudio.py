@@ -17,13 +17,10 @@ from tui.core.formats.records import LinkedRelation, Record, WriteContext
 from tui.core.models import Annotation, Document, Relation, Suggestion
 from tui.core.schema import DEFAULT_SCHEMA, AttributeSpec
 from tui.core.session import AnnotationSession
+from seed_passages import span_of as _at
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
-
-def _at(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
 
 
 @pytest.fixture

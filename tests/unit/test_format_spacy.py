@@ -17,15 +17,12 @@ from tui.core.formats.spacy_config import longest_span_tokens, spancat_config, w
 from tui.core.formats.spacy_docbin import REL_KEY
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
+from seed_passages import span_of as _at
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # spaCy's debug data fails a new pipeline trained on fewer than 100 examples.
 ANNOTATORS = 50
 
-
-def _at(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from tui.core.models import Document, Relation, Suggestion
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
+from seed_passages import span_of as _at
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "w3c"
 SCHEMAS = Path(__file__).resolve().parents[2] / "tui" / "core" / "formats" / "schemas"
@@ -33,10 +34,6 @@ OA = "http://www.w3.org/ns/oa#"
 WEB_TEXT = "Officials confirmed the plan on Monday. The council disagreed."
 WEB_URL = "https://example.org/plan"
 
-
-def _at(text: str, quote: str) -> tuple[int, int]:
-    start = text.index(quote)
-    return start, start + len(quote)
 
 
 def _texts(store: Store, import_seeds) -> list[Document]:
