@@ -17,9 +17,15 @@ cheap and core stays usable without the model.
 Modules: ``registry`` (the table of formats), ``records`` (what every format
 writes from), ``tokens`` (spaCy tokens), one module per format (``prodigy``,
 ``doccano``, ``flat``, ``spacy_docbin``) and ``writer`` (to a stream or a file).
-``incoming`` holds what a file is read into; reading JSONL back is ``tui.core.ingest.jsonl``.
+``incoming`` holds what a file is read into; reading the JSONL shapes back is
+``tui.core.ingest.jsonl``, every later format reads itself (``read``/``read_folder``).
+``labelstudio``, ``brat``, ``inception`` and ``w3c`` (each with a ``*_read`` or
+``*_typesystem`` companion), ``modular`` (exporting through a module's own writer),
+``configs`` (set-up files for the target tools), ``spacy_config``, ``schemas/`` (JSON
+Schemas of what we read).
 
-May import: ``tui.core.models``, ``errors`` and ``text``; spaCy lazily. Never
+May import: ``tui.core.models``, ``errors``, ``text``, ``schema`` and ``outfiles``;
+spaCy lazily. Never
 the store module (a store object is passed in and only read), the session,
 nlp, align or the UI.
 """
