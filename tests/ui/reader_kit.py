@@ -27,3 +27,14 @@ def open_app(db: Path, annotator: str = "alice", *, suggest: bool = False, **kwa
     session = AnnotationSession.open(db, annotator=annotator)
     story = session.stories()[0].id
     return DiptychApp(session, story_id=story, suggest=suggest, **kwargs)
+
+
+async def settle(pilot, done, tries: int = 300) -> None:
+    """Let the app work until ``done()`` holds: an async action (a story switch mounts new
+    panes) may need more than one idle turn on a loaded machine. Bounded, and it asserts
+    the outcome, never how long it took."""
+    for _ in range(tries):
+        if done():
+            return
+        await pilot.pause(0.01)
+    assert done()

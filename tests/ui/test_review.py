@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from reader_kit import make_db
+from reader_kit import make_db, settle
 
 from tui.app import DiptychApp
 from tui.cli import main
@@ -33,22 +33,22 @@ async def test_queue_opens_first_story_with_work_and_walks_it(tmp_path):
     app = review_app(db)
     try:
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
+            await settle(pilot, lambda: app.screen.story.title == "Second story")
             assert app.screen.story.title == "Second story"
             assert "queue 2/4" in str(app.screen.query_one("#header").render())
             await pilot.press("right_square_bracket")
-            await pilot.pause()
+            await settle(pilot, lambda: app.screen.story.title == "Third story")
             assert app.screen.story.title == "Third story"
             await pilot.press("right_square_bracket")  # the finished first story is skipped
-            await pilot.pause()
+            await settle(pilot, lambda: app.screen.story.title == "Second story")
             assert app.screen.story.title == "Second story"
             await pilot.press("D", "D")  # in progress, then done
             assert "queue 3/4" in str(app.screen.query_one("#header").render())
             await pilot.press("right_square_bracket")
-            await pilot.pause()
+            await settle(pilot, lambda: app.screen.story.title == "Third story")
             assert app.screen.story.title == "Third story"
             await pilot.press("right_square_bracket")  # nothing else is left
-            await pilot.pause()
+            await settle(pilot, lambda: app.screen.story.title == "Third story")
             assert app.screen.story.title == "Third story"
     finally:
         app.session.close()
