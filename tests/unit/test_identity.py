@@ -1,0 +1,138 @@
+"""Identity (issue #15): the OS user on every event, the write policy, undo per
+person, imports that cannot write as someone else, and gold without duplicates
+when two reviewers accept the same span at once (broken item 9)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+from pathlib import Path
+
+import pytest
+
+from tui.core.errors import PolicyError
+from tui.core.schema import DEFAULT_SCHEMA
+from tui.core.session import AnnotationSession
+from tui.core.store import Policy, Store, os_user, set_setting, write_policy
+from tui.core.store import connection as store_mod
+
+LOGIN = pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _session(store: Store, annotator: str, who: str) -> AnnotationSession:
+    return AnnotationSession(store, annotator, DEFAULT_SCHEMA, os_user=who)
+
+
+def _words(text: str, n: int) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"\w{4,}", text)][:n]
+
+
+def _close(store: Store) -> None:
+    set_setting(store, "shared", "1")
+
+
+# ---------------------------------------------------------------- the event log
+
+def test_every_event_carries_the_os_user_next_to_the_annotator(seeded_session, seed_docs) -> None:
+    doc = seed_docs[0]
+    ann = seeded_session.tag(doc.id, *_words(doc.text, 1)[0], "CLAIM")
+    seeded_session.undo()
+    seeded_session.redo()
+    rows = seeded_session.store.events()
+    assert [(r["annotator"], r["op"], r["os_user"]) for r in rows] == [
+        ("alice", "change", LOGIN), ("alice", "undo", LOGIN), ("alice", "redo", LOGIN)]
+    assert rows[0]["entity_id"] == ann.id
+    assert os_user() == LOGIN  # the default is this process's login, not $USER
+
+
+def test_the_migration_adds_os_user_and_settings_to_an_older_database(db_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    old = Store.open(db_path)
+    old.add_document("s", "Officials said the army collapsed.", title="t")
+    old.close()
+    monkeypatch.undo()
+    with Store.open(db_path) as st:
+        cols = {r["name"] for r in st._query("PRAGMA table_info(events)")}
+        assert "os_user" in cols
+        assert st._query("SELECT key, value FROM settings") == []
+        assert write_policy(st) == Policy()
+        assert len(st.documents()) == 1
+
+
+# ---------------------------------------------------------------- the write policy
+
+def test_policy_is_open_by_default_and_when_there_is_no_settings_table(seeded_store, seed_docs) -> None:
+    assert write_policy(seeded_store) == Policy(shared=False, reviewers=frozenset())
+    bob_as_alice = _session(seeded_store, "alice", "bob")
+    bob_as_alice.tag(seed_docs[0].id, *_words(seed_docs[0].text, 1)[0], "CLAIM")
+    with seeded_store.transaction():
+        seeded_store._exec("DROP TABLE settings")
+    assert write_policy(seeded_store).allows("bob", "alice")
+
+
+def test_closed_policy_refuses_writing_as_another_with_a_clear_error(seeded_store, seed_docs) -> None:
+    doc = seed_docs[0]
+    spans = _words(doc.text, 3)
+    alice = _session(seeded_store, "alice", "alice")
+    mine = alice.tag(doc.id, *spans[0], "CLAIM")
+    _close(seeded_store)
+    events = len(seeded_store.events())
+    bob_as_alice = _session(seeded_store, "alice", "bob")
+    with pytest.raises(PolicyError) as err:
+        bob_as_alice.tag(doc.id, *spans[1], "CLAIM")
+    text = str(err.value)
+    assert err.value.code == "D090"
+    assert "'bob'" in text and "'alice'" in text and "--annotator bob" in text and "reviewers" in text
+    for attempt in (lambda: bob_as_alice.delete(mine.id), bob_as_alice.undo,
+                    lambda: bob_as_alice.set_status(doc.id, "done")):
+        with pytest.raises(PolicyError):
+            attempt()
+    bob_as_alice.save_position(doc.story_id, doc.id, 10)  # reading someone's work: position not taken over
+    assert seeded_store.position("alice") is None
+    assert len(seeded_store.events()) == events and seeded_store.doc_statuses("alice") == {}
+    assert [a.id for a in seeded_store.annotations(doc.id, "alice")] == [mine.id]
+    # Writing as oneself stays allowed; a listed reviewer may write as anyone.
+    _session(seeded_store, "bob", "bob").tag(doc.id, *spans[1], "CLAIM")
+    set_setting(seeded_store, "reviewers", " carol, dave ")
+    assert write_policy(seeded_store) == Policy(True, frozenset({"carol", "dave"}))
+    _session(seeded_store, "alice", "carol").tag(doc.id, *spans[2], "CLAIM")
+
+
+# ---------------------------------------------------------------- undo per person
+
+def test_undo_never_undoes_another_persons_change_under_the_same_name(seeded_store, seed_docs, db_path) -> None:
+    doc = seed_docs[0]
+    a_span, b_span = _words(doc.text, 2)
+    alice = _session(seeded_store, "alice", "alice")
+    bob_as_alice = _session(Store.open(db_path), "alice", "bob")  # another terminal, another person
+    try:
+        a = alice.tag(doc.id, *a_span, "CLAIM")
+        b = bob_as_alice.tag(doc.id, *b_span, "CLAIM")
+        assert bob_as_alice.undo_state()[0].summary.startswith("tag CLAIM")
+        assert bob_as_alice.undo().batch != alice.undo_state()[0].batch
+        assert bob_as_alice.undo() is None, "alice's tag is not bob's to undo"
+        assert [x.id for x in seeded_store.annotations(doc.id, "alice")] == [a.id]
+        assert alice.undo_state()[1] is None, "bob's undo is not on alice's redo stack"
+        assert bob_as_alice.redo() is not None
+        assert {x.id for x in seeded_store.annotations(doc.id, "alice")} == {a.id, b.id}
+    finally:
+        bob_as_alice.close()
+    # After a restart, each person's history is still their own.
+    again = _session(Store.open(db_path), "alice", "alice")
+    try:
+        assert again.undo().summary.startswith("tag CLAIM")
+        assert again.undo() is None
+        assert [x.id for x in seeded_store.annotations(doc.id, "alice")] == [b.id]
+    finally:
+        again.close()
+
+
+def test_events_logged_before_os_user_was_recorded_stay_undoable(seeded_session, seed_docs) -> None:
+    doc = seed_docs[0]
+    seeded_session.tag(doc.id, *_words(doc.text, 1)[0], "CLAIM")
+    with seeded_session.store.transaction():  # what the migration gives rows logged before it
+        seeded_session.store._exec("UPDATE events SET os_user = ''")
+    assert _session(seeded_session.store, "alice", "someone").undo() is not None
+    assert seeded_session.store.annotations(doc.id, "alice") == []
