@@ -4,6 +4,7 @@ when two reviewers accept the same span at once (broken item 9)."""
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.errors import PolicyError
+from tui.core.ingest import FileResult, ImportOptions, import_paths
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Policy, Store, os_user, set_setting, write_policy
@@ -136,3 +138,51 @@ def test_events_logged_before_os_user_was_recorded_stay_undoable(seeded_session,
         seeded_session.store._exec("UPDATE events SET os_user = ''")
     assert _session(seeded_session.store, "alice", "someone").undo() is not None
     assert seeded_session.store.annotations(doc.id, "alice") == []
+
+
+# ---------------------------------------------------------------- imports
+
+TEXT = "Officials said the army collapsed. Analysts blamed corruption."
+
+
+def _jsonl(path: Path, **extra) -> Path:
+    record = {"text": TEXT, "spans": [{"start": 0, "end": 9, "label": "SOURCE"},
+                                      {"start": 15, "end": 33, "label": "CLAIM"}], **extra}
+    path.write_text(json.dumps(record) + "\n" + json.dumps({**record, "text": TEXT + " More."}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _import(store: Store, path: Path, annotator: str) -> FileResult:
+    [result] = [r for r in import_paths(store, [path], ImportOptions(annotator=annotator, schema=DEFAULT_SCHEMA))
+                if isinstance(r, FileResult)]
+    return result
+
+
+def test_import_cannot_write_into_gold_in_shared_mode(store, tmp_path) -> None:
+    _close(store)
+    path = _jsonl(tmp_path / "team.jsonl", _annotator_id="gold")
+    result = _import(store, path, LOGIN)
+    assert result.status == "failed" and result.error.code == "D090"
+    text = str(result.error)
+    assert f"{path}:1:" in text and "'gold'" in text and repr(LOGIN) in text
+    assert "remove _annotator_id" in text and "nothing of this file was saved" in text
+    assert store.annotations() == [] and store.documents() == [] and store.events() == []
+    # Nor with --annotator naming someone else than the login.
+    other = _import(store, _jsonl(tmp_path / "mine.jsonl"), "alice")
+    assert other.status == "failed" and "--annotator " + LOGIN in str(other.error)
+    # As oneself it imports; as a listed reviewer, into gold too.
+    assert _import(store, _jsonl(tmp_path / "mine.jsonl"), LOGIN).status == "imported"
+    set_setting(store, "reviewers", LOGIN)
+    assert _import(store, path, LOGIN).status == "imported"
+    assert len(store.annotations(annotator="gold")) == 4
+
+
+def test_import_as_another_annotator_when_allowed_is_said_with_counts(store, tmp_path) -> None:
+    path = _jsonl(tmp_path / "team.jsonl", _annotator_id="gold")
+    result = _import(store, path, "bob")
+    assert result.status == "imported"
+    assert result.warnings == [(f"{path}: 2 record(s) name annotator 'gold', not 'bob' whom this import runs as: "
+                                "4 new span(s) written as 'gold' (this database's policy allows it)")]
+    assert {r["os_user"] for r in store.events()} == {LOGIN}
+    assert _import(store, _jsonl(tmp_path / "plain.jsonl"), "bob").warnings == []
