@@ -5,15 +5,18 @@ when two reviewers accept the same span at once (broken item 9)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import pwd
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tui.core.errors import PolicyError
 from tui.core.ingest import FileResult, ImportOptions, import_paths
+from tui.core.review import copy_to_gold, remove_from_gold
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Policy, Store, os_user, set_setting, write_policy
@@ -102,6 +105,21 @@ def test_closed_policy_refuses_writing_as_another_with_a_clear_error(seeded_stor
     _session(seeded_store, "alice", "carol").tag(doc.id, *spans[2], "CLAIM")
 
 
+def test_gold_is_closed_to_non_reviewers_in_shared_mode(seeded_store, seed_docs) -> None:
+    doc = seed_docs[0]
+    ann = _session(seeded_store, "alice", "alice").tag(doc.id, *_words(doc.text, 1)[0], "CLAIM")
+    _close(seeded_store)
+    set_setting(seeded_store, "reviewers", "carol")
+    with pytest.raises(PolicyError, match="'bob'.*'gold'|'gold'.*'bob'"):
+        copy_to_gold(_session(seeded_store, "gold", "bob"), doc.id, [ann.id])
+    with pytest.raises(PolicyError):
+        copy_to_gold(seeded_store, doc.id, [ann.id])  # a Store target: this process's login, not listed
+    copied = copy_to_gold(_session(seeded_store, "gold", "carol"), doc.id, [ann.id])
+    with pytest.raises(PolicyError):
+        remove_from_gold(_session(seeded_store, "gold", "bob"), [copied.created[0].id])
+    assert len(seeded_store.annotations(doc.id, "gold")) == 1
+
+
 # ---------------------------------------------------------------- undo per person
 
 def test_undo_never_undoes_another_persons_change_under_the_same_name(seeded_store, seed_docs, db_path) -> None:
@@ -138,6 +156,23 @@ def test_events_logged_before_os_user_was_recorded_stay_undoable(seeded_session,
         seeded_session.store._exec("UPDATE events SET os_user = ''")
     assert _session(seeded_session.store, "alice", "someone").undo() is not None
     assert seeded_session.store.annotations(doc.id, "alice") == []
+
+
+def test_gold_has_one_undo_history_per_reviewer(seeded_store, seed_docs) -> None:
+    doc = seed_docs[0]
+    spans = _words(doc.text, 2)
+    alice = _session(seeded_store, "alice", "alice")
+    first, second = (alice.tag(doc.id, *s, "CLAIM") for s in spans)
+    x, y = _session(seeded_store, "gold", "xavier"), _session(seeded_store, "gold", "yasmin")
+    gx = copy_to_gold(x, doc.id, [first.id]).created[0]
+    gy = copy_to_gold(y, doc.id, [second.id]).created[0]
+    assert x.undo().summary.startswith("accept 1 span(s) from alice into gold")
+    assert [g.id for g in seeded_store.annotations(doc.id, "gold")] == [gy.id], "y's accept survives x's undo"
+    assert x.undo() is None
+    assert y.undo() is not None and seeded_store.annotations(doc.id, "gold") == []
+    assert x.redo() is not None and [g.id for g in seeded_store.annotations(doc.id, "gold")] == [gx.id]
+    rows = [r for r in seeded_store.events("gold") if r["op"] == "change"]
+    assert sorted({r["os_user"] for r in rows}) == ["xavier", "yasmin"]
 
 
 # ---------------------------------------------------------------- imports
@@ -186,3 +221,50 @@ def test_import_as_another_annotator_when_allowed_is_said_with_counts(store, tmp
                                 "4 new span(s) written as 'gold' (this database's policy allows it)")]
     assert {r["os_user"] for r in store.events()} == {LOGIN}
     assert _import(store, _jsonl(tmp_path / "plain.jsonl"), "bob").warnings == []
+
+
+# ---------------------------------------------------------------- two reviewers, one gold (broken item 9)
+
+ROUNDS = 120
+
+
+def _reviewer(db: str, doc_id: int, ids: list[str], who: str, barrier, results) -> None:
+    # A real second process with its own connection, as a second reviewer's reader would be.
+    store = Store.open(db)
+    try:
+        session = AnnotationSession(store, "gold", DEFAULT_SCHEMA, os_user=who)
+        for ann_id in ids:
+            barrier.wait()  # both accept the same span in the same round
+            copy_to_gold(session, doc_id, [ann_id])
+        results.put((who, "ok"))
+    except BaseException as exc:  # reported to the test, not lost in the child
+        results.put((who, repr(exc)))
+    finally:
+        store.close()
+
+
+def test_two_reviewers_accepting_the_same_spans_at_once_store_each_once(seeded_store, seed_docs, db_path) -> None:
+    doc = seed_docs[0]
+    alice = _session(seeded_store, "alice", "alice")
+    spans = _words(doc.text, ROUNDS)
+    ids = [alice.tag(doc.id, s, e, "CLAIM").id for s, e in spans]
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2, timeout=120), ctx.Queue()
+    procs = [ctx.Process(target=_reviewer, args=(str(db_path), doc.id, ids, who, barrier, results))
+             for who in ("xavier", "yasmin")]
+    for p in procs:
+        p.start()
+    outcomes = dict(results.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert outcomes == {"xavier": "ok", "yasmin": "ok"}
+    conn = sqlite3.connect(db_path)
+    try:
+        dupes = conn.execute(
+            "SELECT start, \"end\", label, COUNT(*) FROM annotations WHERE annotator = 'gold' "
+            "AND deleted_at IS NULL GROUP BY start, \"end\", label HAVING COUNT(*) > 1").fetchall()
+        total = conn.execute("SELECT COUNT(*) FROM annotations WHERE annotator = 'gold'").fetchone()[0]
+    finally:
+        conn.close()
+    assert dupes == [], f"{len(dupes)} span(s) stored twice in gold"
+    assert total == len(spans)
