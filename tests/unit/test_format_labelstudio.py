@@ -369,7 +369,13 @@ def test_export_read_write_export_is_byte_identical(seeded, tmp_path: Path) -> N
         results = [r for r in import_paths(again.store, [path], ImportOptions(annotator="tester",
                                                                            schema=DEFAULT_SCHEMA))
                    if isinstance(r, FileResult)]
-        assert [(r.fmt, r.status, r.warnings) for r in results] == [("labelstudio", "imported", [])]
+        assert [(r.fmt, r.status) for r in results] == [("labelstudio", "imported")]
+        # The file carries alice's and bob's work; imported as "tester", that is said with counts.
+        assert [w.split(": ", 1)[1] for w in results[0].warnings] == [
+            "2 record(s) name annotator 'alice', not 'tester' whom this import runs as: 5 new span(s) written "
+            "as 'alice' (this database's policy allows it)",
+            "1 record(s) name annotator 'bob', not 'tester' whom this import runs as: 1 new span(s) written "
+            "as 'bob' (this database's policy allows it)"]
         second, stats = _export(again.store)
     finally:
         again.close()

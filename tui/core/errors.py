@@ -92,3 +92,9 @@ class ReviewError(DiptychError):
     """Agreement or adjudication cannot run as asked."""
 
     code = "D080"
+
+
+class PolicyError(DiptychError):
+    """The database's write policy does not let this login write as that annotator."""
+
+    code = "D090"

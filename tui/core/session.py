@@ -1,9 +1,11 @@
 """AnnotationSession: the one API the UI (and the headless commands) call.
 
 It owns the rules a user sees — one annotator edits only their own spans, a
-label must be in the schema, a span must lie inside the text — and turns each
-action into one store transaction with an event, so undo/redo work for every
-change, also after a restart.
+label must be in the schema, a span must lie inside the text, a login writes as
+another annotator only when the database's policy allows it — and turns each
+action into one store transaction with an event (logged with the OS user), so
+undo/redo work for every change, also after a restart, and only ever on the
+changes this person made under this annotator name.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 from .errors import SpanError, StoreError
 from .models import Annotation, Document, Region, Relation, Story, Suggestion
 from .schema import DEFAULT_SCHEMA, LabelSchema, load_schema
-from .store import EventBatch, Store, annotation_row, new_id, now, relation_row
+from .store import EventBatch, Store, annotation_row, new_id, now, relation_row, write_policy
+from .store import os_user as _login  # a parameter below is called os_user
 from .text import make_selector
 
 DEFAULT_DB = Path("annotations") / "diptych.db"
@@ -51,9 +54,12 @@ def resolve_schema(path: str | os.PathLike | None) -> LabelSchema:
 
 class AnnotationSession:
     def __init__(self, store: Store, annotator: str | None = None, schema: LabelSchema = DEFAULT_SCHEMA,
-                 session_id: str | None = None) -> None:
+                 session_id: str | None = None, os_user: str | None = None) -> None:
         self.store = store
         self.annotator = annotator or default_annotator()
+        # Who is really at the keyboard: logged on every event, and what the write
+        # policy and undo go by. Tests pass it to play two people on one machine.
+        self.os_user = os_user or _login()
         self.schema = schema
         self.session_id = session_id or new_id()
         self._texts: dict[int, str] = {}
@@ -61,10 +67,10 @@ class AnnotationSession:
     @classmethod
     def open(cls, db: str | os.PathLike | None = None, *, annotator: str | None = None,
              schema: str | os.PathLike | LabelSchema | None = None, readonly: bool = False,
-             create: bool = True) -> "AnnotationSession":
+             create: bool = True, os_user: str | None = None) -> "AnnotationSession":
         label_schema = schema if isinstance(schema, LabelSchema) else resolve_schema(schema)
         st = Store.open(resolve_db_path(db), readonly=readonly, create=create)
-        return cls(st, annotator, label_schema)
+        return cls(st, annotator, label_schema, os_user=os_user)
 
     def close(self) -> None:
         self.store.close()
@@ -126,9 +132,8 @@ class AnnotationSession:
     def tag(self, doc_id: int, start: int, end: int, label: str, *, attrs: dict[str, Any] | None = None,
             note: str = "", origin: str = "manual") -> Annotation:
         ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin)
-        self.store.write_batch(self.annotator, self.session_id,
-                               [("annotation", ann.id, annotation_row(ann))],
-                               f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]))
+        self._write([("annotation", ann.id, annotation_row(ann))],
+                    f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]))
         return ann
 
     def _new_annotation(self, doc_id: int, start: int, end: int, label: str, *,
@@ -168,9 +173,9 @@ class AnnotationSession:
                                     hint="delete one of the two instead")
         new = replace(old, label=new_label, attrs=new_attrs, note=old.note if note is None else note,
                       updated_at=now())
-        self.store.write_batch(self.annotator, self.session_id, [("annotation", ann_id, annotation_row(new))],
-                               f"edit {new_label} “{_short(old.quote)}”",
-                               expect={("annotation", ann_id): annotation_row(old)})
+        self._write([("annotation", ann_id, annotation_row(new))],
+                    f"edit {new_label} “{_short(old.quote)}”",
+                    expect={("annotation", ann_id): annotation_row(old)})
         return new
 
     def delete(self, ann_id: str) -> Annotation:
@@ -182,9 +187,9 @@ class AnnotationSession:
         for rel in self.store.relations(annotator=self.annotator, doc_ids=[old.doc_id]):
             if ann_id in (rel.head_id, rel.tail_id):
                 changes.append(("relation", rel.id, relation_row(replace(rel, deleted_at=stamp))))
-        self.store.write_batch(self.annotator, self.session_id, changes,
-                               f"delete {old.label} “{_short(old.quote)}”",
-                               expect={("annotation", ann_id): annotation_row(old)})
+        self._write(changes,
+                    f"delete {old.label} “{_short(old.quote)}”",
+                    expect={("annotation", ann_id): annotation_row(old)})
         return old
 
     def link(self, head_id: str, tail_id: str, rel_type: str | None = None) -> Relation:
@@ -213,8 +218,8 @@ class AnnotationSession:
                 raise SpanError(f"these spans are already linked as {rel_type}")
         rel = Relation(id=new_id(), head_id=head_id, tail_id=tail_id, type=rel_type, annotator=self.annotator,
                        created_at=now())
-        self.store.write_batch(self.annotator, self.session_id, [("relation", rel.id, relation_row(rel))],
-                               f"link {head.label} {rel_type} {tail.label}")
+        self._write([("relation", rel.id, relation_row(rel))],
+                    f"link {head.label} {rel_type} {tail.label}")
         return rel
 
     def unlink(self, rel_id: str) -> None:
@@ -222,18 +227,34 @@ class AnnotationSession:
         if not rels:
             raise SpanError("that link does not exist (or is not yours)")
         rel = rels[0]
-        self.store.write_batch(self.annotator, self.session_id,
-                               [("relation", rel_id, relation_row(replace(rel, deleted_at=now())))],
-                               f"unlink {rel.type}")
+        self._write([("relation", rel_id, relation_row(replace(rel, deleted_at=now())))],
+                    f"unlink {rel.type}")
 
     def undo(self) -> EventBatch | None:
-        return self.store.undo(self.annotator, self.session_id)
+        """Undo this person's latest change as this annotator (never someone else's)."""
+        self.check_may_write("undo")
+        return self.store.undo(self.annotator, self.session_id, os_user=self.os_user)
 
     def redo(self) -> EventBatch | None:
-        return self.store.redo(self.annotator, self.session_id)
+        self.check_may_write("redo")
+        return self.store.redo(self.annotator, self.session_id, os_user=self.os_user)
 
     def undo_state(self) -> tuple[EventBatch | None, EventBatch | None]:
-        return self.store.undo_state(self.annotator)
+        return self.store.undo_state(self.annotator, os_user=self.os_user)
+
+    def may_write(self) -> bool:
+        """Whether the database's policy lets this login write as this annotator."""
+        return write_policy(self.store).allows(self.os_user, self.annotator)
+
+    def check_may_write(self, what: str = "save") -> None:
+        """Raise PolicyError (D090) when this login may not write as this annotator."""
+        write_policy(self.store).check(self.os_user, self.annotator, what=what)
+
+    def _write(self, changes: list[tuple[str, str, dict | None]], summary: str, **kwargs: Any) -> str:
+        """Every change of this session goes through here: policy first, then one logged batch."""
+        self.check_may_write()
+        return self.store.write_batch(self.annotator, self.session_id, changes, summary,
+                                      os_user=self.os_user, **kwargs)
 
     # ------------------------------------------------------------ suggestions
 
@@ -273,28 +294,26 @@ class AnnotationSession:
                 changes.append(("relation", rel.id, relation_row(rel)))
         if changes:
             fresh = [a for a in made if any(c[1] == a.id for c in changes)]
-            self.store.write_batch(self.annotator, self.session_id, changes,
-                                   f"accept {label} “{_short(made[0].quote)}” ({origin})",
-                                   guard=self._guard_new(fresh))
+            self._write(changes,
+                        f"accept {label} “{_short(made[0].quote)}” ({origin})",
+                        guard=self._guard_new(fresh))
         return made
 
     def reject_suggestion(self, doc_id: int, suggestion: Suggestion) -> None:
-        self.store.write_batch(self.annotator, self.session_id,
-                               [self._decision_change(doc_id, suggestion, "reject")],
-                               f"reject suggestion “{_short(self._text(doc_id)[suggestion.start:suggestion.end])}”")
+        self._write([self._decision_change(doc_id, suggestion, "reject")],
+                    f"reject suggestion “{_short(self._text(doc_id)[suggestion.start:suggestion.end])}”")
 
     def reject_suggestions(self, doc_id: int, suggestions: list[Suggestion]) -> None:
         """Reject several suggestions (e.g. two suggesters' on one span) as one undoable step."""
         if not suggestions:
             return
         first = suggestions[0]
-        self.store.write_batch(self.annotator, self.session_id,
-                               [self._decision_change(doc_id, s, "reject") for s in suggestions],
-                               f"reject suggestion “{_short(self._text(doc_id)[first.start:first.end])}”")
+        self._write([self._decision_change(doc_id, s, "reject") for s in suggestions],
+                    f"reject suggestion “{_short(self._text(doc_id)[first.start:first.end])}”")
 
     def reject_key(self, doc_id: int, key: str, summary: str) -> None:
         """Reject a proposal that is not a span (e.g. a claim link) by its stable key."""
-        self.store.write_batch(self.annotator, self.session_id, [self._decision_row(doc_id, key, "reject")], summary)
+        self._write([self._decision_row(doc_id, key, "reject")], summary)
 
     def _decision_change(self, doc_id: int, sugg: Suggestion, verdict: str) -> tuple[str, str, dict]:
         return self._decision_row(doc_id, sugg.key, verdict)
@@ -342,13 +361,15 @@ class AnnotationSession:
     # ------------------------------------------------------------ review state
 
     def set_status(self, doc_id: int, status: str) -> None:
+        self.check_may_write()
         self.store.set_doc_status(doc_id, self.annotator, status)
 
     def statuses(self) -> dict[int, str]:
         return self.store.doc_statuses(self.annotator)
 
     def save_position(self, story_id: int, doc_id: int, offset: int) -> None:
-        if not self.readonly:
+        # Reading someone else's work is fine, but their resume point stays theirs.
+        if not self.readonly and self.may_write():
             self.store.save_position(self.annotator, story_id, doc_id, offset)
 
     def position(self) -> dict | None:

@@ -27,6 +27,7 @@ from ..errors import DiptychError
 from ..models import Annotation, Document, Relation
 from ..store import Store, annotation_row, new_id, now, relation_row, sha256_text
 from ..text import display_text, make_selector, reanchor
+from .identity import AnnotatorGuard
 from .files import FileResult, ImportOptions, ImportTarget, _failed, collect_targets, read_limited, sniff_format
 from .jsonl import parse_jsonl
 from ..formats.registry import REGISTRY
@@ -146,6 +147,7 @@ class _JsonlWriter:
         self.used_rel_ids: set[str] = set()
         self._docs: list[Document] | None = None
         self._seen_docs: set[int] = set()
+        self.who = AnnotatorGuard(store, options.annotator, shown)  # the policy on writing as others
 
     def write(self, parsed: ParsedJsonl) -> None:
         for rec in parsed.documents:
@@ -154,6 +156,7 @@ class _JsonlWriter:
             self._flat(flat)
         for p in self.pending:
             self._relation(p)
+        self.result.warnings.extend(self.who.warnings(self.span_counts))
         for annotator, changes in self.changes.items():
             if changes:
                 self.store.write_batch(
@@ -175,7 +178,7 @@ class _JsonlWriter:
         self._touch(doc, created)
         if rec.note:
             self.result.warnings.append(f"{self.shown}:{rec.line}: {rec.note}")
-        annotator = rec.annotator or self.options.annotator
+        annotator = self.who.decide(rec.annotator, rec.line)
         ids: dict[str, str] = {}
         offsets: dict[tuple[int, int, str], str] = {}
         for span in rec.spans:
@@ -224,7 +227,7 @@ class _JsonlWriter:
 
     def _flat(self, flat: FlatRecord) -> None:
         span = flat.span
-        annotator = flat.annotator or self.options.annotator
+        annotator = self.who.decide(flat.annotator, flat.line)
         where = f"{self.shown}:{flat.line}: {span.label} “{_short(flat.exact)}”"
         doc, why = self._find_document(flat)
         if doc is None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import ReviewError, SpanError
+from ..errors import ConflictError, ReviewError, SpanError
 from ..models import Annotation, Relation
-from ..store import annotation_row, new_id, now, relation_row
+from ..store import annotation_row, new_id, now, os_user, relation_row, write_policy
 from .queues import GOLD, _store
 
 
@@ -89,19 +89,64 @@ def copy_to_gold(target: Any, doc_id: int, source: str | Iterable[str], *, gold:
     spans are copied too, also when the other end was accepted earlier (in
     this document or another one), so the order of accepting does not matter.
 
-    ``target`` is an ``AnnotationSession`` (the event is logged as its annotator,
-    so its undo reverses the copy) or a ``Store`` (logged as ``actor``, default
-    the gold name).
+    ``target`` is an ``AnnotationSession`` (the event is logged as its annotator
+    and OS user, so its undo reverses the copy, and only that reviewer's undo) or a
+    ``Store`` (logged as ``actor``, default the gold name, and this login).
+    The database's write policy must let the login write into ``gold``.
+
+    Two reviewers may accept the same span at the same moment: the plan is
+    checked again inside the write transaction (a ``write_batch`` guard), and
+    made again from what gold holds then if the other got there first.
     """
     store = _store(target)
     actor = actor or getattr(target, "annotator", None) or gold
     session_id = session_id if session_id is not None else getattr(target, "session_id", "")
+    login = getattr(target, "os_user", None) or os_user()
+    policy = write_policy(store)
+    for name in dict.fromkeys((gold, actor)):
+        policy.check(login, name, what=f"accept spans into {gold}")
     if isinstance(source, str):
         if source == gold:
             raise ReviewError(f"{gold!r} is the gold set itself; choose another annotator's version")
         picked = store.annotations(doc_id, source)
     else:
         picked = [_live_on(store, ann_id, doc_id) for ann_id in source]
+    for _attempt in range(_GOLD_ATTEMPTS):
+        plan = _plan_gold(store, doc_id, picked, gold)
+        if not plan.changes:
+            return GoldCopy(tuple(plan.created), tuple(plan.existing), tuple(plan.relations), None)
+        names = ", ".join(plan.authors) or gold
+        try:
+            batch = store.write_batch(actor, session_id, plan.changes,
+                                      f"accept {len(plan.created)} span(s) from {names} into {gold}",
+                                      guard=lambda plan=plan: _still_new(store, plan, gold), os_user=login)
+        except _GoldMoved:
+            continue  # another reviewer wrote into gold meanwhile: plan again from what is there now
+        return GoldCopy(tuple(plan.created), tuple(plan.existing), tuple(plan.relations), batch)
+    raise ConflictError(f"{gold} kept changing while accepting into it (other reviewers are busy)",
+                        hint="accept again; nothing of this attempt was saved")
+
+
+# Each retry follows a commit by another reviewer, so a few always suffice in practice.
+_GOLD_ATTEMPTS = 5
+
+
+class _GoldMoved(ConflictError):
+    """Raised by the guard: gold got one of the planned spans or links meanwhile."""
+
+
+@dataclass
+class _GoldPlan:
+    created: list[Annotation] = field(default_factory=list)
+    existing: list[Annotation] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    changes: list[tuple[str, str, dict | None]] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+
+
+def _plan_gold(store: Any, doc_id: int, picked: list[Annotation], gold: str) -> _GoldPlan:
+    """What accepting ``picked`` would write, given what gold holds now."""
+    plan = _GoldPlan()
     gold_on: dict[int, dict[tuple[int, int, str], Annotation]] = {}
 
     def gold_span(doc: int, key: tuple[int, int, str]) -> Annotation | None:
@@ -111,32 +156,28 @@ def copy_to_gold(target: Any, doc_id: int, source: str | Iterable[str], *, gold:
 
     stamp = now()
     mapping: dict[str, Annotation] = {}  # source annotation id -> its gold counterpart
-    created: list[Annotation] = []
-    existing: list[Annotation] = []
-    changes: list[tuple[str, str, dict | None]] = []
     for a in sorted(picked, key=lambda x: (x.start, x.end, x.label, x.id)):
         key = (a.start, a.end, a.label)
         if a.annotator == gold:
             mapping[a.id] = a
-            existing.append(a)
+            plan.existing.append(a)
             continue
         found = gold_span(doc_id, key)
         if found is not None:
             mapping[a.id] = found
-            if found not in existing:
-                existing.append(found)
+            if found not in plan.existing:
+                plan.existing.append(found)
             continue
         copy = replace(a, id=new_id(), annotator=gold, origin=f"gold:from:{a.annotator}", status="active",
                        created_at=stamp, updated_at=stamp, deleted_at=None)
         gold_on[doc_id][key] = copy
         mapping[a.id] = copy
-        created.append(copy)
-        changes.append(("annotation", copy.id, annotation_row(copy)))
+        plan.created.append(copy)
+        plan.changes.append(("annotation", copy.id, annotation_row(copy)))
 
-    relations: list[Relation] = []
-    authors = sorted({a.annotator for a in picked if a.annotator != gold})
+    plan.authors = sorted({a.annotator for a in picked if a.annotator != gold})
     gold_links = {(r.head_id, r.tail_id, r.type) for r in store.relations(annotator=gold, doc_ids=[doc_id])}
-    for author in authors:
+    for author in plan.authors:
         for rel in store.relations(annotator=author, doc_ids=[doc_id]):
             if rel.head_id not in mapping and rel.tail_id not in mapping:
                 continue
@@ -150,14 +191,40 @@ def copy_to_gold(target: Any, doc_id: int, source: str | Iterable[str], *, gold:
             gold_links.add(link)
             copy = Relation(id=new_id(), head_id=link[0], tail_id=link[1], type=rel.type, annotator=gold,
                             attrs=dict(rel.attrs), created_at=stamp)
-            relations.append(copy)
-            changes.append(("relation", copy.id, relation_row(copy)))
-    batch = None
-    if changes:
-        names = ", ".join(authors) or gold
-        batch = store.write_batch(actor, session_id, changes,
-                                  f"accept {len(created)} span(s) from {names} into {gold}")
-    return GoldCopy(tuple(created), tuple(existing), tuple(relations), batch)
+            plan.relations.append(copy)
+            plan.changes.append(("relation", copy.id, relation_row(copy)))
+    return plan
+
+
+def _still_new(store: Any, plan: _GoldPlan, gold: str) -> None:
+    """The write_batch guard: inside the transaction (no other writer can commit
+    now), gold must still lack every planned span, and every planned link's
+    ends must still be live, or the plan is stale."""
+    for a in plan.created:
+        if store.live_span(a.doc_id, gold, a.start, a.end, a.label) is not None:
+            raise _GoldMoved(f"{gold} already has {a.label} {a.start}-{a.end}")
+    if not plan.relations:
+        return
+    docs = sorted({a.doc_id for a in plan.created} | {r.doc_id for r in _ends(store, plan)})
+    links = {(r.head_id, r.tail_id, r.type) for r in store.relations(annotator=gold, doc_ids=docs)}
+    planned = {a.id for a in plan.created}
+    for rel in plan.relations:
+        if (rel.head_id, rel.tail_id, rel.type) in links:
+            raise _GoldMoved(f"{gold} already links these spans as {rel.type}")
+        for end_id in (rel.head_id, rel.tail_id):
+            if end_id not in planned and _live(store, end_id) is None:
+                raise _GoldMoved(f"a span of {gold} this link needs was removed meanwhile")
+
+
+def _ends(store: Any, plan: _GoldPlan) -> list[Annotation]:
+    planned = {a.id for a in plan.created}
+    ids = {i for r in plan.relations for i in (r.head_id, r.tail_id) if i not in planned}
+    return [a for a in (_live(store, i) for i in ids) if a is not None]
+
+
+def _live(store: Any, ann_id: str) -> Annotation | None:
+    a = store.annotation(ann_id)
+    return a if a is not None and a.deleted_at is None else None
 
 
 def _live_on(store: Any, ann_id: str, doc_id: int) -> Annotation:
@@ -182,6 +249,10 @@ def remove_from_gold(target: Any, ann_ids: Iterable[str], *, gold: str = GOLD, a
     store = _store(target)
     actor = actor or getattr(target, "annotator", None) or gold
     session_id = session_id if session_id is not None else getattr(target, "session_id", "")
+    login = getattr(target, "os_user", None) or os_user()
+    policy = write_policy(store)
+    for name in dict.fromkeys((gold, actor)):
+        policy.check(login, name, what=f"remove spans from {gold}")
     stamp = now()
     changes: list[tuple[str, str, dict | None]] = []
     hidden: set[str] = set()
@@ -201,5 +272,6 @@ def remove_from_gold(target: Any, ann_ids: Iterable[str], *, gold: str = GOLD, a
     for rel in store.relations(annotator=gold, doc_ids=sorted(docs)):
         if rel.head_id in hidden or rel.tail_id in hidden:
             changes.append(("relation", rel.id, relation_row(replace(rel, deleted_at=stamp))))
-    return store.write_batch(actor, session_id, changes, f"reject {len(hidden)} span(s) from {gold}")
+    return store.write_batch(actor, session_id, changes, f"reject {len(hidden)} span(s) from {gold}",
+                             os_user=login)
 

@@ -19,7 +19,8 @@ not a Diptych database are all refused before anything is written.
 Modules: ``connection`` (opening, transactions, error translation), ``migrations``
 (the schema), ``rows`` (row <-> model), ``queries`` (stories, documents, stats),
 ``annotations`` (annotation and relation reads), ``events`` (logged changes,
-undo/redo), ``state`` (document status, positions, caches), ``database`` (the
+undo/redo per annotator and OS user), ``policy`` (the login, who may write as
+whom, settings), ``state`` (document status, positions, caches), ``database`` (the
 ``Store`` class made of those parts).
 
 May import: ``tui.core.models`` and ``tui.core.errors``, sqlite3 and sqlite-utils.
@@ -39,11 +40,12 @@ from .connection import (
 )
 from .database import Store
 from .events import EventBatch
+from .policy import Policy, get_setting, os_user, set_setting, write_policy
 from .rows import annotation_row, new_id, now, relation_row, sha256_text
 from .state import DOC_STATUSES
 
 __all__ = [
     "APPLICATION_ID", "DEFAULT_BUSY_TIMEOUT", "DOC_STATUSES", "MIGRATIONS", "QUICK_CHECK_MAX_BYTES",
-    "SCHEMA_VERSION", "SQLITE_HEADER", "EventBatch", "Store", "annotation_row", "new_id", "now",
-    "relation_row", "sha256_text", "sqlite_info",
+    "SCHEMA_VERSION", "SQLITE_HEADER", "EventBatch", "Policy", "Store", "annotation_row", "get_setting",
+    "new_id", "now", "os_user", "relation_row", "set_setting", "sha256_text", "sqlite_info", "write_policy",
 ]

@@ -23,7 +23,7 @@ from ..errors import (
     StoreError,
     WriteFailedError,
 )
-from .migrations import _migration_1, _migration_2
+from .migrations import _migration_1, _migration_2, _migration_3
 
 # "Dipt" in ASCII: marks the file as ours so we never migrate someone else's database.
 APPLICATION_ID = 0x44697074
@@ -32,7 +32,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_BUSY_TIMEOUT = 10.0
 
-MIGRATIONS = (_migration_1, _migration_2)
+MIGRATIONS = (_migration_1, _migration_2, _migration_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

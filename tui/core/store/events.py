@@ -1,4 +1,10 @@
-"""Changes to annotations, relations and decisions, logged as events that undo/redo replay."""
+"""Changes to annotations, relations and decisions, logged as events that undo/redo replay.
+
+Each event carries the annotator name it was made as and the OS user who made
+it (``os_user``, default: this process's login). Undo and redo replay the
+events of one (annotator, os_user) pair, so bob working as ``--annotator
+alice`` (or two reviewers both writing into gold) never undoes the other's change.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ConflictError
+from .policy import os_user as _login
 from .rows import ENTITY_TABLES, _dumps, _loads, _same_row, new_id, now
 
 
@@ -23,7 +30,7 @@ class EventLog:
 
     def write_batch(self, annotator: str, session: str, changes: list[tuple[str, str, dict | None]],
                     summary: str, *, expect: dict[tuple[str, str], dict | None] | None = None,
-                    guard: Callable[[], None] | None = None) -> str:
+                    guard: Callable[[], None] | None = None, os_user: str | None = None) -> str:
         """Write rows and log them as one undoable step; returns the batch id.
 
         ``changes`` holds ``(entity, id, after_row)``; the row before is read in
@@ -31,7 +38,9 @@ class EventLog:
         last saw: if another process changed it since, nothing is written and
         ConflictError says so. ``guard`` runs first inside the transaction, so a
         check it makes (e.g. "not tagged yet") holds against other writers too.
+        ``os_user`` is who made it (default: this process's login).
         """
+        who = os_user or _login()
         batch = new_id()
         with self.transaction():
             if guard is not None:
@@ -43,29 +52,34 @@ class EventLog:
                     raise ConflictError(f"this {entity} was changed elsewhere since it was shown",
                                         hint="press the refresh key to reload the document")
                 self._put_row(entity, entity_id, after)
-                self._log(annotator, session, batch, "change", None, entity, entity_id, before, after, summary)
+                self._log(annotator, session, batch, "change", None, entity, entity_id, before, after, summary,
+                          who)
         return batch
 
-    def undo(self, annotator: str, session: str) -> EventBatch | None:
-        """Reverse the annotator's most recent change still in effect (any session)."""
-        return self._step(annotator, session, "undo")
+    def undo(self, annotator: str, session: str, *, os_user: str | None = None) -> EventBatch | None:
+        """Reverse the most recent change still in effect that ``os_user`` (default:
+        this login) made as ``annotator``, in any session."""
+        return self._step(annotator, session, "undo", os_user or _login())
 
-    def redo(self, annotator: str, session: str) -> EventBatch | None:
-        return self._step(annotator, session, "redo")
+    def redo(self, annotator: str, session: str, *, os_user: str | None = None) -> EventBatch | None:
+        return self._step(annotator, session, "redo", os_user or _login())
 
-    def undo_state(self, annotator: str) -> tuple[EventBatch | None, EventBatch | None]:
+    def undo_state(self, annotator: str, *, os_user: str | None = None
+                   ) -> tuple[EventBatch | None, EventBatch | None]:
         """What undo and redo would do next, without doing it."""
-        undo_stack, redo_stack, summaries = self._stacks(annotator)
+        undo_stack, redo_stack, summaries = self._stacks(annotator, os_user or _login())
         u = EventBatch(undo_stack[-1], summaries[undo_stack[-1]]) if undo_stack else None
         r = EventBatch(redo_stack[-1], summaries[redo_stack[-1]]) if redo_stack else None
         return u, r
 
-    def _stacks(self, annotator: str) -> tuple[list[str], list[str], dict[str, str]]:
+    def _stacks(self, annotator: str, os_user: str) -> tuple[list[str], list[str], dict[str, str]]:
         # Replaying the whole log is linear in its length; an annotator's log grows by
         # one row per keystroke that changes something, which stays small enough.
+        # Events from before os_user was recorded ('') belong to whoever has the name.
         rows = self._query(
-            "SELECT batch, op, target_batch, MIN(summary) AS summary FROM events WHERE annotator = ? "
-            "GROUP BY batch ORDER BY MIN(seq)", [annotator])
+            "SELECT batch, op, target_batch, MIN(summary) AS summary FROM events "
+            "WHERE annotator = ? AND os_user IN (?, '') "
+            "GROUP BY batch ORDER BY MIN(seq)", [annotator, os_user])
         undo_stack: list[str] = []
         redo_stack: list[str] = []
         summaries: dict[str, str] = {}
@@ -84,9 +98,9 @@ class EventLog:
                 undo_stack.append(r["target_batch"])
         return undo_stack, redo_stack, summaries
 
-    def _step(self, annotator: str, session: str, op: str) -> EventBatch | None:
+    def _step(self, annotator: str, session: str, op: str, os_user: str) -> EventBatch | None:
         with self.transaction():
-            undo_stack, redo_stack, summaries = self._stacks(annotator)
+            undo_stack, redo_stack, summaries = self._stacks(annotator, os_user)
             stack = undo_stack if op == "undo" else redo_stack
             if not stack:
                 return None
@@ -105,7 +119,7 @@ class EventLog:
                         hint="the later change must be undone first, or edit it by hand")
                 self._put_row(ev["entity"], ev["entity_id"], _loads(write))
                 self._log(annotator, session, batch, op, target, ev["entity"], ev["entity_id"],
-                          current, _loads(write), summaries[target])
+                          current, _loads(write), summaries[target], os_user)
             return EventBatch(target, summaries[target])
 
     def _row_in_tx(self, entity: str, entity_id: str) -> dict | None:
@@ -129,12 +143,12 @@ class EventLog:
         self._exec(f"INSERT OR REPLACE INTO {table} ({quoted}) VALUES ({marks})", [row[c] for c in cols])
 
     def _log(self, annotator: str, session: str, batch: str, op: str, target: str | None, entity: str,
-             entity_id: str, before: dict | None, after: dict | None, summary: str) -> None:
+             entity_id: str, before: dict | None, after: dict | None, summary: str, os_user: str) -> None:
         self._exec(
-            "INSERT INTO events(ts, annotator, session, batch, op, target_batch, entity, entity_id, before, after, summary)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO events(ts, annotator, session, batch, op, target_batch, entity, entity_id, before, after,"
+            " summary, os_user) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [now(), annotator, session, batch, op, target, entity, entity_id,
-             _dumps(before), _dumps(after), summary])
+             _dumps(before), _dumps(after), summary, os_user])
 
     def events(self, annotator: str | None = None) -> list[dict]:
         if annotator is None:

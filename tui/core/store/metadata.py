@@ -52,7 +52,12 @@ TABLES: dict[str, dict[str, Any]] = {
     "decisions": {"description": "Suggestions an annotator rejected, so they stay rejected."},
     "doc_status": {"description": "Review status per document and annotator: todo, in_progress, done."},
     "positions": {"description": "Where each annotator last read, to resume."},
-    "events": {"description": "Append-only log of every change, with the row before and after (undo, audit)."},
+    "events": {"description": "Append-only log of every change, with the row before and after (undo, audit).",
+               "columns": {"annotator": "the annotator name the change was made as",
+                           "os_user": "the OS login that made it ('' for changes logged before it was recorded)"}},
+    "settings": {"description": "Database-wide settings, one value per key: shared (\"1\" closes writing as "
+                                "another annotator), reviewers (OS users who may write as anyone, e.g. gold).",
+                 "columns": {"key": "setting name", "value": "its value, as text"}},
     "cache": {"description": "Computed alignments and other derived data, by key."},
     "live_annotations": {
         "description": "Annotations an export carries (not deleted, not rejected), with story, document and outlet.",

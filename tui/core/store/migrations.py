@@ -138,3 +138,15 @@ def _migration_2(db: sqlite_utils.Database) -> None:
         JOIN documents td ON td.id = t.doc_id
         WHERE r.deleted_at IS NULL AND h.deleted_at IS NULL AND t.deleted_at IS NULL"""
     )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    # Identity: the OS user who made each change, next to the annotator name it
+    # was made as. Undo/redo stacks are per (annotator, os_user), so one person
+    # never undoes another's change made under the same name. Events logged
+    # before this migration have '' and stay undoable by anyone of that name.
+    db.execute("ALTER TABLE events ADD COLUMN os_user TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX events_person ON events(annotator, os_user, seq)")
+    # Database-wide settings (the write policy: shared, reviewers). The
+    # shared-server setup writes the same table; IF NOT EXISTS lets either come first.
+    db.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
