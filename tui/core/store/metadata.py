@@ -54,6 +54,9 @@ TABLES: dict[str, dict[str, Any]] = {
     "positions": {"description": "Where each annotator last read, to resume."},
     "events": {"description": "Append-only log of every change, with the row before and after (undo, audit)."},
     "cache": {"description": "Computed alignments and other derived data, by key."},
+    "settings": {"description": "This database's policy, by key: shared = 1 when `diptych init --shared` "
+                                "made it for a team of Unix users.",
+                 "columns": {"key": "setting name", "value": "its value, as text"}},
     "live_annotations": {
         "description": "Annotations an export carries (not deleted, not rejected), with story, document and outlet.",
         "columns": {**_SPAN_COLUMNS, "document_title": "the article's title", "outlet": "publishing outlet"},

@@ -138,3 +138,10 @@ def _migration_2(db: sqlite_utils.Database) -> None:
         JOIN documents td ON td.id = t.doc_id
         WHERE r.deleted_at IS NULL AND h.deleted_at IS NULL AND t.deleted_at IS NULL"""
     )
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    # Policy of this database, e.g. shared = 1 when `diptych init --shared` made
+    # it for a team of Unix users. A table rather than a PRAGMA so it is plain,
+    # readable data that a new key never needs a migration for.
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
