@@ -38,8 +38,11 @@ def connect_readonly(path: Path, busy_timeout: float, *, writable: bool) -> sqli
     """A read-only connection that leaves no file another member cannot write."""
     wal, shm = side_paths(path)
     if writable:
-        # A writer reading: side files it creates are made to match the database.
-        conn = _connect(path, "mode=ro", busy_timeout)
+        # A writer reading: a read-write connection that refuses writes, because
+        # only such a connection, closing last, merges and removes the -wal/-shm
+        # (a mode=ro one leaves them behind); the ones it creates match the database.
+        conn = _connect(path, "mode=rw", busy_timeout)
+        conn.execute("PRAGMA query_only = 1")
         match_side_files(path)
         return conn
     if wal.exists() and shm.exists():
