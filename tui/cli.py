@@ -16,6 +16,7 @@ from tui.core.errors import DiptychError
 
 # name -> "module:function" under tui.commands
 SUBCOMMANDS = {
+    "init": "init:init_cmd",
     "import": "importing:import_cmd",
     "stats": "stats:stats_cmd",
     "doctor": "doctor:doctor_cmd",

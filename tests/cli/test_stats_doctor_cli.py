@@ -102,9 +102,10 @@ def test_doctor_json(seeded_db):
     res = invoke("doctor", "--db", seeded_db, "--json")
     assert res.exit_code == 0
     checks = {c["name"]: c for c in json.loads(res.output)["checks"]}
-    assert list(checks) == ["python", "sqlite", "database", "spacy", "pipelines", "textual", "terminal",
+    assert list(checks) == ["python", "sqlite", "database", "sharing", "spacy", "pipelines", "textual", "terminal",
                             "colour", "encoding"]
     assert all(c["status"] in ("ok", "warn") for c in checks.values())
+    assert checks["sharing"]["status"] == "ok"
     assert checks["python"]["status"] == "ok"
     assert checks["sqlite"]["status"] == "ok" and "WAL supported" in checks["sqlite"]["detail"]
     assert checks["database"]["status"] == "ok" and "2 documents" in checks["database"]["detail"]

@@ -268,3 +268,21 @@ def test_two_reviewers_accepting_the_same_spans_at_once_store_each_once(seeded_s
         conn.close()
     assert dupes == [], f"{len(dupes)} span(s) stored twice in gold"
     assert total == len(spans)
+
+
+def test_init_sets_the_reviewers_a_shared_database_lets_write_as_anyone(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    db = tmp_path / "team.db"
+    result = CliRunner().invoke(main, ["init", str(db), "--reviewers", " carol,dave ,carol"])
+    assert result.exit_code == 0, result.output
+    store = Store.open(db)
+    try:
+        store.set_setting("shared", "1")
+        policy = write_policy(store)
+        assert policy.reviewers == frozenset({"carol", "dave"})
+        assert policy.allows("carol", "gold") and not policy.allows("erin", "gold")
+    finally:
+        store.close()

@@ -1,8 +1,12 @@
 """`diptych doctor`: is this machine and terminal ready for Diptych?
 
-Checks only; never writes (the database, if any, is opened read-only) and never
-imports spaCy or Textual: versions come from package metadata and pipelines
+Checks only, unless --fix: the database, if any, is opened read-only, and it
+never imports spaCy or Textual: versions come from package metadata and pipelines
 from their meta.json files, so it stays fast and works when those are broken.
+
+The "sharing" checks (tui/commands/sharing.py) look at the ownership and modes
+of the database, its folder and its -wal/-shm: a problem there blocks another
+member's saves, so it is a failure (exit 1) with the exact command to run.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ MIN_COLUMNS, MIN_LINES = 80, 24
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # "ok" or "warn"
+    status: str  # "ok", "warn", or "fail" (blocks someone: exit 1)
     detail: str
     hint: str = ""
 
@@ -203,27 +207,41 @@ def check_encoding() -> Check:
 
 
 def run_checks(db: str | None) -> list[Check]:
-    return [check_python(), check_sqlite(), check_database(db), check_spacy(), check_pipelines(),
-            check_textual(), check_terminal(), check_colour(), check_encoding()]
+    from tui.commands.sharing import check_sharing
+
+    return [check_python(), check_sqlite(), check_database(db), *[Check(**c) for c in check_sharing(db)],
+            check_spacy(), check_pipelines(), check_textual(), check_terminal(), check_colour(), check_encoding()]
 
 
 @click.command("doctor")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--fix", is_flag=True,
+              help="Apply the safe fixes to the database's files (modes of files you own; stale -shm/-wal "
+                   "when nobody has it open; merge a left-over -wal), then check again.")
 @click.pass_context
-def doctor_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
-    """Check Python, SQLite (WAL), the database, spaCy and its English
-    pipelines, and the terminal's size, colours and encoding."""
+def doctor_cmd(ctx: click.Context, db: str | None, as_json: bool, fix: bool) -> None:
+    """Check Python, SQLite (WAL), the database and who can write its files,
+    spaCy and its English pipelines, and the terminal's size, colours and
+    encoding. Exits 1 when something would block a member's saves."""
     db = db or root_param(ctx, "db")
+    if fix:
+        from tui.commands.sharing import apply_fixes
+
+        for line in apply_fixes(db):
+            click.echo(f"fixed {display_text(line, keep_newlines=False)}")
     checks = run_checks(db)
     if as_json:
         out = {"checks": [asdict(c) for c in checks], "ok": all(c.status == "ok" for c in checks)}
         click.echo(json.dumps(out, ensure_ascii=True, indent=2))
-        return
+        ctx.exit(1 if any(c.status == "fail" for c in checks) else 0)
     width = max(len(c.name) for c in checks)
     for c in checks:
         click.echo(f"{c.status:<5} {c.name:<{width}}  {display_text(c.detail, keep_newlines=False)}")
         if c.hint:
             click.echo(f"{'':<5} {'':<{width}}  What to do: {display_text(c.hint, keep_newlines=False)}")
-    warns = sum(c.status != "ok" for c in checks)
-    click.echo(f"{len(checks) - warns} ok, {warns} warning(s)")
+    warns = sum(c.status == "warn" for c in checks)
+    fails = sum(c.status == "fail" for c in checks)
+    click.echo(f"{len(checks) - warns - fails} ok, {warns} warning(s)" + (f", {fails} problem(s)" if fails else ""))
+    if fails:
+        ctx.exit(1)

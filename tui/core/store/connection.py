@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -24,12 +25,12 @@ from ..errors import (
     WriteFailedError,
 )
 from .migrations import _migration_1, _migration_2, _migration_3
+from .permissions import can_write, make_new_database_shared, match_side_files, why_not_writable
+from .reading import QUICK_CHECK_MAX_BYTES, check_columns, connect_readonly, read_facts  # noqa: F401 (re-exported)
 
 # "Dipt" in ASCII: marks the file as ours so we never migrate someone else's database.
 APPLICATION_ID = 0x44697074
 SQLITE_HEADER = b"SQLite format 3\x00"
-# quick_check reads every page; skip it for files big enough to make opening slow.
-QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_BUSY_TIMEOUT = 10.0
 
 MIGRATIONS = (_migration_1, _migration_2, _migration_3)
@@ -42,6 +43,8 @@ class Connection:
     def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool, busy_timeout: float):
         self.path = path
         self.readonly = readonly
+        # Why a store opened for writing is read-only, and what to do: the hint of every refused save.
+        self.readonly_hint = "check the file's permissions, or open a copy you can write"
         self.busy_timeout = busy_timeout
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
@@ -57,16 +60,18 @@ class Connection:
         if version is None and (readonly or not create):
             # Read-only must never create the file (or read an empty one as a database).
             raise StoreError(f"{path}: no such database", hint="run `diptych import seeds/` first, or pass --db")
-        writable = _writable(path)
+        writable = can_write(path)
         if version is not None and version < SCHEMA_VERSION and (readonly or not writable):
             raise ReadOnlyError(
                 f"{path} needs an upgrade to schema {SCHEMA_VERSION} but is read-only",
-                hint="open it once with write access to upgrade it",
-            )
+                hint="open it once with write access to upgrade it")
         if readonly or (version is not None and not writable):
-            conn = _connect_readonly(path, busy_timeout)
+            conn = connect_readonly(path, busy_timeout, writable=writable)
             store = cls(path, conn, readonly=True, busy_timeout=busy_timeout)
+            if not readonly:
+                store.readonly_hint = why_not_writable(path)
             return store
+        existed = path.exists()
         if version is None:
             if not path.parent.exists():
                 try:
@@ -84,7 +89,13 @@ class Connection:
             raise StoreError(f"cannot open {path}: {exc}") from None
         store = cls(path, conn, readonly=False, busy_timeout=busy_timeout)
         try:
+            if not existed:
+                # Before -wal/-shm exist: they copy the database's mode.
+                make_new_database_shared(path)
             store._configure()
+            # Side files this process just created get the database's group and
+            # mode, or the next member to open it could not save.
+            match_side_files(path)
             store._migrate()
         except BaseException:
             conn.close()  # do not leave a half-opened connection (and its locks) behind
@@ -156,8 +167,7 @@ class Connection:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction: BEGIN IMMEDIATE ... COMMIT."""
         if self.readonly:
-            raise ReadOnlyError(f"{self.path} is open read-only; nothing can be saved",
-                                hint="check the file's permissions, or open a copy you can write")
+            raise ReadOnlyError(f"{self.path} is open read-only; nothing can be saved", hint=self.readonly_hint)
         with self._lock:
             if self._conn.in_transaction:
                 # Nested use joins the outer transaction.
@@ -215,10 +225,18 @@ def _inspect_existing(path: Path) -> int | None:
 
     Reads without writing anything; raises for files we must not touch.
     """
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return None
-    if path.is_dir():
+    except OSError as exc:
+        raise StoreError(f"cannot look at {path}: {exc.strerror}", hint="check the path and its folders' permissions") from None
+    if stat.S_ISDIR(st.st_mode):
         raise StoreError(f"{path} is a folder, not a database file", hint="pass --db with a file path")
+    if not stat.S_ISREG(st.st_mode):
+        # Opening a FIFO would wait forever for a writer; a device is never ours.
+        raise StoreError(f"{path} is not a regular file (a pipe, socket or device)",
+                         hint="pass --db with a database file, or a new file name to create one")
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_HEADER))
@@ -237,48 +255,22 @@ def _inspect_existing(path: Path) -> int | None:
     # ordinary way before it is believed.
     quiet = _wal_header(path) and not _side_files(path)
     seen = _file_state(path)
+    writable = can_write(path)
     try:
-        version, app_id, tables = _read_facts(path, immutable=quiet)
+        version, app_id, tables = read_facts(path, immutable=quiet, writable=writable)
     except StoreError:
         if not quiet or (_file_state(path) == seen and not _side_files(path)):
             raise
-        version, app_id, tables = _read_facts(path, immutable=False)
-    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"sqlite_sequence"}):
+        version, app_id, tables = read_facts(path, immutable=False, writable=writable)
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and set(tables) - {"sqlite_sequence"}):
         raise NotADatabaseError(f"{path} is a SQLite database but not a Diptych one",
                                 hint="pass --db with a new file name; Diptych will not change this one")
     if version > SCHEMA_VERSION:
         raise NewerSchemaError(
             f"{path} was written by a newer Diptych (schema {version}; this one knows {SCHEMA_VERSION})",
             hint="upgrade diptych to open it; it was not changed")
+    check_columns(path, tables, MIGRATIONS[:version])
     return version
-
-
-def _read_facts(path: Path, *, immutable: bool) -> tuple[int, int, set[str]]:
-    """user_version, application_id and table names, after a quick_check."""
-    if immutable:
-        try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                                   isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise CorruptDatabaseError(f"cannot read {path}: {exc}") from None
-    else:
-        conn = _connect_readonly(path, 5.0)
-    try:
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if path.stat().st_size <= QUICK_CHECK_MAX_BYTES:
-                result = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if result != "ok":
-                    raise CorruptDatabaseError(f"{path} is damaged: {result}",
-                                               hint="restore it from a backup; Diptych will not write to it")
-        except sqlite3.DatabaseError as exc:
-            raise CorruptDatabaseError(f"{path} is damaged or not a database: {exc}",
-                                       hint="restore it from a backup; Diptych will not write to it") from None
-    finally:
-        conn.close()
-    return version, app_id, tables
 
 
 def _wal_header(path: Path) -> bool:
@@ -295,35 +287,6 @@ def _side_files(path: Path) -> bool:
 def _file_state(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _writable(path: Path) -> bool:
-    if path.exists() and not os.access(path, os.W_OK):
-        return False
-    # WAL needs to create -wal and -shm files beside the database.
-    return os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
-
-
-def _connect_readonly(path: Path, busy_timeout: float) -> sqlite3.Connection:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=busy_timeout)
-        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        # A WAL database in a folder we cannot write has no -shm to share; reading
-        # it as immutable is the only way in, and we never write to it anyway.
-        try:
-            # mode=ro as well: without it a missing file would be created.
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            return conn
-        except sqlite3.DatabaseError as exc:
-            raise CorruptDatabaseError(f"cannot read {path}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise CorruptDatabaseError(f"{path} is damaged or not a database: {exc}",
-                                   hint="restore it from a backup; Diptych will not write to it") from None
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -6,8 +6,9 @@ from .annotations import AnnotationQueries
 from .connection import Connection
 from .events import EventLog
 from .queries import DocumentQueries
+from .settings import Settings
 from .state import Caches, ReviewState
 
 
-class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, ReviewState, Caches):
+class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, ReviewState, Caches, Settings):
     """One connection to one database file. Safe to share between threads."""

@@ -55,10 +55,11 @@ TABLES: dict[str, dict[str, Any]] = {
     "events": {"description": "Append-only log of every change, with the row before and after (undo, audit).",
                "columns": {"annotator": "the annotator name the change was made as",
                            "os_user": "the OS login that made it ('' for changes logged before it was recorded)"}},
-    "settings": {"description": "Database-wide settings, one value per key: shared (\"1\" closes writing as "
-                                "another annotator), reviewers (OS users who may write as anyone, e.g. gold).",
-                 "columns": {"key": "setting name", "value": "its value, as text"}},
     "cache": {"description": "Computed alignments and other derived data, by key."},
+    "settings": {"description": "This database's policy, by key: shared = 1 when `diptych init --shared` "
+                                "made it for a team of Unix users (writing as another annotator is then "
+                                "closed), reviewers = OS users who may write as anyone, e.g. gold.",
+                 "columns": {"key": "setting name", "value": "its value, as text"}},
     "live_annotations": {
         "description": "Annotations an export carries (not deleted, not rejected), with story, document and outlet.",
         "columns": {**_SPAN_COLUMNS, "document_title": "the article's title", "outlet": "publishing outlet"},

@@ -147,6 +147,8 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     # before this migration have '' and stay undoable by anyone of that name.
     db.execute("ALTER TABLE events ADD COLUMN os_user TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE INDEX events_person ON events(annotator, os_user, seq)")
-    # Database-wide settings (the write policy: shared, reviewers). The
-    # shared-server setup writes the same table; IF NOT EXISTS lets either come first.
+    # Policy of this database: shared = 1 when `diptych init --shared` made it for
+    # a team of Unix users, reviewers = who may write as others. A table rather
+    # than a PRAGMA so it is plain, readable data that a new key never needs a
+    # migration for.
     db.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

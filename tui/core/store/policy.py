@@ -28,7 +28,6 @@ from ..errors import PolicyError
 
 SHARED_KEY = "shared"
 REVIEWERS_KEY = "reviewers"
-SETTINGS_DDL = "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
 def os_user() -> str:
@@ -63,28 +62,15 @@ class Policy:
 
 
 def write_policy(store: Any) -> Policy:
-    """The policy stored in ``store``'s ``settings`` table; open when there is none."""
-    has_table = store._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'")
-    if not has_table:
-        return Policy()
-    values = {r["key"]: r["value"] for r in store._query(
-        "SELECT key, value FROM settings WHERE key IN (?, ?)", [SHARED_KEY, REVIEWERS_KEY])}
-    reviewers = frozenset(n.strip() for n in values.get(REVIEWERS_KEY, "").split(",") if n.strip())
-    return Policy(shared=values.get(SHARED_KEY, "").strip() == "1", reviewers=reviewers)
+    """The policy stored in ``store``'s settings (``Store.setting``); open when there is none."""
+    reviewers = frozenset(n.strip() for n in (store.setting(REVIEWERS_KEY) or "").split(",") if n.strip())
+    return Policy(shared=(store.setting(SHARED_KEY) or "").strip() == "1", reviewers=reviewers)
 
 
 def get_setting(store: Any, key: str) -> str | None:
-    rows = store._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'")
-    if not rows:
-        return None
-    found = store._query("SELECT value FROM settings WHERE key = ?", [key])
-    return found[0]["value"] if found else None
+    return store.setting(key)
 
 
 def set_setting(store: Any, key: str, value: str) -> None:
     """Store one setting (``shared``, ``reviewers``, …), replacing its old value."""
-    with store.transaction():
-        # Databases made before the settings table existed get it here.
-        store._exec(SETTINGS_DDL)
-        store._exec("INSERT INTO settings(key, value) VALUES (?, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    store.set_setting(key, value)

@@ -1,0 +1,35 @@
+"""The database's policy, in the ``settings`` table (key -> text value).
+
+``shared`` is set by `diptych init --shared`: the file belongs to a team of Unix
+users, so `diptych doctor` holds its folder and side files to group rules.
+A database of an older schema (opened read-only, not yet migrated) has no
+table: every setting then reads as unset.
+"""
+
+from __future__ import annotations
+
+
+SHARED = "shared"
+
+
+class Settings:
+    """Mixin for the Store: reads and writes of ``settings``."""
+
+    def setting(self, key: str) -> str | None:
+        if not self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"):
+            return None  # an older schema, opened read-only before its upgrade
+        rows = self._query("SELECT value FROM settings WHERE key = ?", [key])
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+
+    @property
+    def shared(self) -> bool:
+        """Made for a team by `diptych init --shared`."""
+        return self.setting(SHARED) == "1"
+
+
+__all__ = ["SHARED", "Settings"]
