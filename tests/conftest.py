@@ -14,6 +14,7 @@ Keep these small and generic; a test that needs more builds it from these.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -102,3 +103,13 @@ def open_session(db_path: Path) -> Iterator[Callable[..., AnnotationSession]]:
     yield _open
     for session in opened:
         session.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI every consumer package of the test extra is installed by `make test`, so a
+    test skipped because one could not be imported is a broken install: fail it there."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and "could not import" in str(report.longrepr):
+        report.outcome = "failed"
