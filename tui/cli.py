@@ -17,6 +17,7 @@ from tui.core.errors import DiptychError
 # name -> "module:function" under tui.commands
 SUBCOMMANDS = {
     "import": "importing:import_cmd",
+    "undo-import": "importing:undo_import_cmd",
     "stats": "stats:stats_cmd",
     "doctor": "doctor:doctor_cmd",
     "suggest": "suggest:suggest_cmd",

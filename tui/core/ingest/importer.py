@@ -1,11 +1,15 @@
 """Import articles (.txt) and annotations (.jsonl) into a Store.
 
-Each file is imported whole or not at all: it is read, decoded and validated
-completely first (``txt`` / ``jsonl``, which write nothing), then
-written in one transaction — its documents, their flagged regions, and every
-annotator's spans and relations (through ``Store.write_batch``, so each
-annotator can undo an import like any other change). After validation the
-only failure left is the database itself, and that rolls the file back.
+A bad file changes nothing: it is read, decoded and validated completely
+first (``txt`` / ``jsonl``, which write nothing). A validated file is then
+written in bounded chunks (``Store.write_chunked``, at most a few thousand rows
+or 50 ms per transaction) so that nobody's save waits behind a long import:
+its documents, their flagged regions, and every annotator's spans and
+relations. Each file's import has an id; every event it writes carries it (its
+batch is ``<id>-<n>``, one per annotator), so each annotator undoes the whole
+import as one step. Its manifest says how much it meant to write; an import
+killed between chunks is reported unfinished (``Store.unfinished_imports``),
+and running the same import again reuses its id and writes only the rest.
 
 Re-importing is safe: a text already stored (same SHA-256) is never stored
 again, an annotator's span already present (same document, start, end and
@@ -32,6 +36,7 @@ from .jsonl import parse_jsonl
 from ..formats.registry import REGISTRY
 from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 from .regions import detect_regions
+from .resume import write_import
 from .txt import decode_text, extract_metadata
 
 
@@ -106,8 +111,7 @@ def _import_parsed(store: Store, target: ImportTarget, options: ImportOptions, s
         parsed = ParsedJsonl(documents=list(parsed))
     writer = _JsonlWriter(store, options, target, shown)
     writer.result.fmt = fmt
-    with store.transaction():
-        writer.write(parsed)
+    writer.write(parsed)
     result = writer.result
     if not (result.new_documents or result.spans_new or result.relations_new):
         result.status = "skipped"
@@ -154,11 +158,7 @@ class _JsonlWriter:
             self._flat(flat)
         for p in self.pending:
             self._relation(p)
-        for annotator, changes in self.changes.items():
-            if changes:
-                self.store.write_batch(
-                    annotator, self.options.session, changes,
-                    f"import {self.span_counts.get(annotator, 0)} span(s) from {Path(self.shown).name}")
+        write_import(self.store, self.options, self.shown, self.changes, self.span_counts, self.result)
 
     # -------------------------------------------------------------- documents & spans
 

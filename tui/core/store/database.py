@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .annotations import AnnotationQueries
+from .bulk import BulkWrites
 from .connection import Connection
 from .events import EventLog
 from .queries import DocumentQueries
 from .state import Caches, ReviewState
 
 
-class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, ReviewState, Caches):
+class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, BulkWrites, ReviewState, Caches):
     """One connection to one database file. Safe to share between threads."""

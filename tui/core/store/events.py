@@ -48,10 +48,18 @@ class EventLog:
 
     def undo(self, annotator: str, session: str) -> EventBatch | None:
         """Reverse the annotator's most recent change still in effect (any session)."""
-        return self._step(annotator, session, "undo")
+        return self._step_any(annotator, session, "undo")
 
     def redo(self, annotator: str, session: str) -> EventBatch | None:
-        return self._step(annotator, session, "redo")
+        return self._step_any(annotator, session, "redo")
+
+    def _step_any(self, annotator: str, session: str, op: str) -> EventBatch | None:
+        # A step too large for one short transaction (an import) goes in chunks
+        # (store/bulk.py), and so does finishing one that was killed half-way.
+        big = self._big_step(annotator, session, op)
+        if big is not False:
+            return big
+        return self._step(annotator, session, op)
 
     def undo_state(self, annotator: str) -> tuple[EventBatch | None, EventBatch | None]:
         """What undo and redo would do next, without doing it."""
