@@ -111,3 +111,20 @@ def test_killed_undo_of_an_import_is_finished_by_the_next_undo(tmp_path):
         assert session.undo() is not None
         assert store._query("SELECT COUNT(*) AS n FROM annotations WHERE deleted_at IS NULL")[0]["n"] == 0
         assert store._query("SELECT COUNT(*) AS n FROM events WHERE batch = 'partial-undo'")[0]["n"] == total
+
+
+def test_an_export_reads_one_snapshot_while_an_import_commits(tmp_path):
+    from tui.core.formats import iter_records
+
+    db, data = tmp_path / "t.db", tmp_path / "a.jsonl"
+    write_big_jsonl(data, docs=3, per_doc=5)
+    assert run("--db", str(db), "import", str(data), "--annotator", "imp").returncode == 0
+    with Store.open(db) as reader, Store.open(db) as writer:
+        records = iter_records(reader)
+        first = next(records)
+        # Another process's chunk commits between two documents of the export.
+        last_doc = max(d.id for d in writer.documents())
+        AnnotationSession(writer, "late", DEFAULT_SCHEMA).tag(last_doc, 0, 3, "CLAIM")
+        rest = list(records)
+        assert [r.annotator for r in [first, *rest]] == ["imp"] * 3  # "late" is not in this export
+        assert {r.annotator for r in iter_records(reader)} == {"imp", "late"}  # the next one sees it
