@@ -128,3 +128,31 @@ def test_an_export_reads_one_snapshot_while_an_import_commits(tmp_path):
         rest = list(records)
         assert [r.annotator for r in [first, *rest]] == ["imp"] * 3  # "late" is not in this export
         assert {r.annotator for r in iter_records(reader)} == {"imp", "late"}  # the next one sees it
+
+
+def test_every_tag_is_saved_while_a_200k_span_import_runs(tmp_path):
+    db, data = tmp_path / "t.db", tmp_path / "big.jsonl"
+    seed = tmp_path / "seed.jsonl"
+    write_big_jsonl(seed, docs=1, per_doc=400)
+    assert run("--db", str(db), "import", str(seed), "--annotator", "seed").returncode == 0
+    total = write_big_jsonl(data, docs=1000, per_doc=200)
+    proc = diptych("--db", str(db), "import", str(data), "--annotator", "imp", "--max-size", "50MB")
+    tagged, during = [], 0
+    with Store.open(db) as store:
+        session = AnnotationSession(store, "reader", DEFAULT_SCHEMA)
+        doc = store.documents()[0]
+        spans = ((s, s + n) for n in range(1, 40) for s in range(len(doc.text) - n))
+        # Tag until the import ends: every call must return saved (a refusal raises).
+        for start, end in spans:
+            if proc.poll() is not None:
+                break
+            tagged.append(session.tag(doc.id, start, end, "CLAIM").id)
+            if len(tagged) % 20 == 0:
+                written = store._query("SELECT COUNT(*) AS n FROM events WHERE annotator = 'imp'")[0]["n"]
+                during += 0 < written < total
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        stored = {a.id for a in store.annotations(doc.id, "reader")}
+        assert set(tagged) <= stored and len(tagged) > 0
+        assert store._query("SELECT COUNT(*) AS n FROM annotations WHERE annotator = 'imp'")[0]["n"] == total
+    assert during > 0, len(tagged)  # some tags were saved while the import was unfinished
