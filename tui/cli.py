@@ -18,6 +18,7 @@ from tui.core.errors import DiptychError
 SUBCOMMANDS = {
     "init": "init:init_cmd",
     "import": "importing:import_cmd",
+    "undo-import": "importing:undo_import_cmd",
     "stats": "stats:stats_cmd",
     "doctor": "doctor:doctor_cmd",
     "suggest": "suggest:suggest_cmd",

@@ -11,6 +11,7 @@ from tui.core.session import default_annotator, resolve_db_path, resolve_schema
 from tui.core.store import Store
 from tui.core.errors import IngestError
 from tui.core.text import display_text
+from tui.commands.stats import unfinished_line
 
 
 def safe(text: str) -> str:
@@ -123,6 +124,10 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
             counts[item.status] += 1
             orphans += len(item.orphans)
             click.echo(safe(describe(item)), err=item.status == "failed")
+        for unfinished in store.unfinished_imports():
+            click.echo(unfinished_line(unfinished), err=True)
+    except DiptychError as err:
+        fail(err)
     finally:
         store.close()
     summary = f"imported {counts['imported']}, skipped {counts['skipped']}, failed {counts['failed']}"
@@ -131,3 +136,28 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
     click.echo(summary)
     if counts["failed"]:
         raise SystemExit(1)
+
+
+@click.command("undo-import")
+@click.argument("import_id")
+@db_option
+@click.pass_context
+def undo_import_cmd(ctx: click.Context, import_id: str, db: str | None) -> None:
+    """Undo an import (finished or not) as one step per annotator, in short chunks.
+
+    IMPORT_ID is the id `diptych stats` or `diptych import` shows for it.
+    """
+    db = db or root_param(ctx, "db")
+    try:
+        store = Store.open(resolve_db_path(db))
+        try:
+            steps = store.undo_import(import_id, session="undo-import")
+        finally:
+            store.close()
+    except DiptychError as err:
+        fail(err)
+        return
+    if not steps:
+        click.echo(f"import {safe(import_id)}: nothing left to undo")
+    for step in steps:
+        click.echo(f"undone: {safe(step.summary)}")

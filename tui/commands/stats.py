@@ -34,7 +34,19 @@ def collect_stats(store: Store) -> dict[str, Any]:
         "per_story": [{"story": r["title"], "documents": r["documents"]} for r in raw["per_story"]],
         "per_label": {lab: sum(per[a][lab] for a in annotators) for lab in labels},
         "per_annotator": per,
+        # Imports killed between chunks (store/bulk.py): what they wrote so far.
+        "unfinished_imports": [
+            {"id": m["id"], "file": m["file"], "spans_written": m["spans_written"], "spans": m["spans"],
+             "relations_written": m["relations_written"], "relations": m["relations"]}
+            for m in store.unfinished_imports()],
     }
+
+
+def unfinished_line(m: dict[str, Any]) -> str:
+    """The one sentence `stats` and `import` say about an unfinished import."""
+    return (f"import {m['id']} of {display_text(m['file'], keep_newlines=False)} is incomplete: "
+            f"{m['spans_written']} of {m['spans']} spans; run the same import again to finish it, "
+            f"or `diptych undo-import {m['id']}`")
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -64,6 +76,9 @@ def render_stats(data: dict[str, Any]) -> str:
         lines += _table(["Annotator"] + labels + ["total"], rows)
     else:
         lines.append("No annotations yet.")
+    if data.get("unfinished_imports"):
+        lines.append("")
+        lines += [unfinished_line(m) for m in data["unfinished_imports"]]
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ store in a stable order, with its spans and the relations that leave them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -167,7 +168,17 @@ def iter_records(store: Any, *, annotator: str | None = None, story: Story | Non
     """(document, annotator) records with live annotations, in contract order.
 
     ``progress(done, total)`` is called after each document of each story.
+    Every read happens inside one snapshot of the store (a read transaction),
+    so an import committing chunks meanwhile is seen as far as it had committed
+    when the export began, never a different amount per story or document.
     """
+    snapshot = getattr(store, "snapshot", None)
+    with snapshot() if snapshot is not None else contextlib.nullcontext():
+        yield from _records(store, annotator, story, progress, doc_cache)
+
+
+def _records(store: Any, annotator: str | None, story: Story | None, progress: Progress | None,
+             doc_cache: _DocCache | None) -> Iterator[Record]:
     stories = [story] if story is not None else store.stories()
     doc_cache = doc_cache or _DocCache(store)
     for st in stories:

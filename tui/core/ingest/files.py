@@ -86,6 +86,7 @@ class FileResult:
     relations_existing: int = 0
     orphans: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    import_id: str = ""  # the id its events carry (see ingest/resume.py); "" when nothing was written
 
 
 # ------------------------------------------------------------------ finding files

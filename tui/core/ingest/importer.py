@@ -1,11 +1,15 @@
 """Import articles (.txt) and annotations (.jsonl) into a Store.
 
-Each file is imported whole or not at all: it is read, decoded and validated
-completely first (``txt`` / ``jsonl``, which write nothing), then
-written in one transaction — its documents, their flagged regions, and every
-annotator's spans and relations (through ``Store.write_batch``, so each
-annotator can undo an import like any other change). After validation the
-only failure left is the database itself, and that rolls the file back.
+A bad file changes nothing: it is read, decoded and validated completely
+first (``txt`` / ``jsonl``, which write nothing). A validated file is then
+written in bounded chunks (``Store.write_chunked``, at most a few thousand rows
+or 50 ms per transaction) so that nobody's save waits behind a long import:
+its documents, their flagged regions, and every annotator's spans and
+relations. Each file's import has an id; every event it writes carries it (its
+batch is ``<id>-<n>``, one per annotator), so each annotator undoes the whole
+import as one step. Its manifest says how much it meant to write; an import
+killed between chunks is reported unfinished (``Store.unfinished_imports``),
+and running the same import again reuses its id and writes only the rest.
 
 Re-importing is safe: a text already stored (same SHA-256) is never stored
 again, an annotator's span already present (same document, start, end and
@@ -21,7 +25,6 @@ import importlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import DiptychError
 from ..models import Annotation, Document, Relation
@@ -33,6 +36,7 @@ from .jsonl import parse_jsonl
 from ..formats.registry import REGISTRY
 from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 from .regions import detect_regions
+from .resume import write_import
 from .txt import decode_text, extract_metadata
 
 
@@ -107,8 +111,7 @@ def _import_parsed(store: Store, target: ImportTarget, options: ImportOptions, s
         parsed = ParsedJsonl(documents=list(parsed))
     writer = _JsonlWriter(store, options, target, shown)
     writer.result.fmt = fmt
-    with store.transaction():
-        writer.write(parsed)
+    writer.write(parsed)
     result = writer.result
     if not (result.new_documents or result.spans_new or result.relations_new):
         result.status = "skipped"
@@ -132,7 +135,7 @@ class _Pending:
 
 
 class _JsonlWriter:
-    """Writes one parsed JSONL file; runs inside the file's transaction."""
+    """Writes one parsed file: documents and the plan in one transaction, spans in chunks."""
 
     def __init__(self, store: Store, options: ImportOptions, target: ImportTarget, shown: str) -> None:
         self.store, self.options, self.target, self.shown = store, options, target, shown
@@ -150,18 +153,18 @@ class _JsonlWriter:
         self.who = AnnotatorGuard(store, options.annotator, shown)  # the policy on writing as others
 
     def write(self, parsed: ParsedJsonl) -> None:
-        for rec in parsed.documents:
-            self._record(rec)
-        for flat in parsed.flats:
-            self._flat(flat)
-        for p in self.pending:
-            self._relation(p)
+        # Documents are stored and every span planned in one short transaction, so a
+        # refusal found while planning (the write policy, a relation that names no
+        # span) leaves nothing behind; only the spans' rows are then written in chunks.
+        with self.store.transaction():
+            for rec in parsed.documents:
+                self._record(rec)
+            for flat in parsed.flats:
+                self._flat(flat)
+            for p in self.pending:
+                self._relation(p)
         self.result.warnings.extend(self.who.warnings(self.span_counts))
-        for annotator, changes in self.changes.items():
-            if changes:
-                self.store.write_batch(
-                    annotator, self.options.session, changes,
-                    f"import {self.span_counts.get(annotator, 0)} span(s) from {Path(self.shown).name}")
+        write_import(self.store, self.options, self.shown, self.changes, self.span_counts, self.result)
 
     # -------------------------------------------------------------- documents & spans
 

@@ -187,6 +187,28 @@ class Connection:
                     self._conn.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state of the file (an export).
+
+        A deferred read transaction in WAL mode: writers keep committing (a
+        chunked import goes on), but nothing they commit after the first read
+        is seen until the block ends. Holds this Store's lock throughout, so
+        use it on a connection no other thread writes through meanwhile.
+        """
+        with self._lock:
+            if self._conn.in_transaction:
+                yield  # already inside a transaction: already one state
+                return
+            self._retry(lambda: self._conn.execute("BEGIN DEFERRED"))
+            try:
+                # The snapshot starts with the first read, not with BEGIN.
+                self._retry(lambda: self._conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone())
+                yield
+            finally:
+                if self._conn.in_transaction:
+                    self._conn.execute("COMMIT")
+
     def _query(self, sql: str, params: Iterable[Any] | dict = ()) -> list[dict]:
         with self._lock:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .annotations import AnnotationQueries
+from .bulk import BulkWrites
 from .connection import Connection
 from .events import EventLog
 from .queries import DocumentQueries
@@ -10,5 +11,6 @@ from .settings import Settings
 from .state import Caches, ReviewState
 
 
-class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, ReviewState, Caches, Settings):
+class Store(Connection, DocumentQueries, AnnotationQueries, EventLog, BulkWrites, ReviewState, Caches,
+            Settings):
     """One connection to one database file. Safe to share between threads."""

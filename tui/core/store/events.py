@@ -59,10 +59,18 @@ class EventLog:
     def undo(self, annotator: str, session: str, *, os_user: str | None = None) -> EventBatch | None:
         """Reverse the most recent change still in effect that ``os_user`` (default:
         this login) made as ``annotator``, in any session."""
-        return self._step(annotator, session, "undo", os_user or _login())
+        return self._step_any(annotator, session, "undo", os_user or _login())
 
     def redo(self, annotator: str, session: str, *, os_user: str | None = None) -> EventBatch | None:
-        return self._step(annotator, session, "redo", os_user or _login())
+        return self._step_any(annotator, session, "redo", os_user or _login())
+
+    def _step_any(self, annotator: str, session: str, op: str, os_user: str) -> EventBatch | None:
+        # A step too large for one short transaction (an import) goes in chunks
+        # (store/bulk.py), and so does finishing one that was killed half-way.
+        big = self._big_step(annotator, session, op, os_user)
+        if big is not False:
+            return big
+        return self._step(annotator, session, op, os_user)
 
     def undo_state(self, annotator: str, *, os_user: str | None = None
                    ) -> tuple[EventBatch | None, EventBatch | None]:
