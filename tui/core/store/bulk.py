@@ -32,6 +32,9 @@ from .rows import _loads, _same_row, new_id, now
 
 CHUNK_ROWS = 2000
 CHUNK_SECONDS = 0.05
+# How many busy timeouts a chunk waits for the write lock before the bulk write stops
+# (it stays resumable): other writers' saves go first, but the import must not starve.
+BULK_PATIENCE = 12
 IMPORT_KEY = "import:"
 
 
@@ -50,7 +53,7 @@ class BulkWrites:
         who = os_user or _login()
         done = 0
         while True:
-            with self.transaction():
+            with self.transaction(patience=BULK_PATIENCE):
                 start, rows = time.monotonic(), 0
                 while done < len(changes) and rows < CHUNK_ROWS and time.monotonic() - start < CHUNK_SECONDS:
                     entity, entity_id, after = changes[done]
@@ -154,7 +157,7 @@ class BulkWrites:
                                     hint="the later change must be undone first, or edit it by hand")
         i = 0
         while i < len(todo):
-            with self.transaction():
+            with self.transaction(patience=BULK_PATIENCE):
                 start, rows = time.monotonic(), 0
                 while i < len(todo) and rows < CHUNK_ROWS and time.monotonic() - start < CHUNK_SECONDS:
                     ev = todo[i]

@@ -146,13 +146,13 @@ class Connection:
 
     # ------------------------------------------------------------ transactions
 
-    def _retry(self, fn):
-        """Run ``fn`` retrying while SQLite says busy, up to the busy timeout.
+    def _retry(self, fn, patience: float = 1.0):
+        """Run ``fn`` retrying while SQLite says busy, up to ``patience`` busy timeouts.
 
         SQLite's own busy handler does not cover every case (a WAL upgrade of a
         read transaction returns SQLITE_BUSY at once), so retry here as well.
         """
-        deadline = time.monotonic() + self.busy_timeout
+        deadline = time.monotonic() + self.busy_timeout * patience
         delay = 0.005
         while True:
             try:
@@ -164,8 +164,13 @@ class Connection:
                 delay = min(delay * 2, 0.1)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction: BEGIN IMMEDIATE ... COMMIT."""
+    def transaction(self, *, patience: float = 1.0) -> Iterator[sqlite3.Connection]:
+        """One short write transaction: BEGIN IMMEDIATE ... COMMIT.
+
+        ``patience`` (in busy timeouts) is how long to wait for the write lock: a
+        chunk of a bulk write waits longer than a keystroke's save, because SQLite
+        does not queue writers fairly and a busy team could otherwise starve it.
+        """
         if self.readonly:
             raise ReadOnlyError(f"{self.path} is open read-only; nothing can be saved", hint=self.readonly_hint)
         with self._lock:
@@ -173,7 +178,7 @@ class Connection:
                 # Nested use joins the outer transaction.
                 yield self._conn
                 return
-            self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"))
+            self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"), patience)
             try:
                 yield self._conn
             except BaseException:
