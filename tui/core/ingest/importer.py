@@ -27,7 +27,8 @@ from ..errors import DiptychError
 from ..models import Annotation, Document, Relation
 from ..store import Store, annotation_row, new_id, now, relation_row, sha256_text
 from ..text import display_text, make_selector, reanchor
-from .files import FileResult, ImportOptions, ImportTarget, _failed, collect_targets, read_limited, sniff_format
+from .files import (FileResult, ImportOptions, ImportTarget, _failed, collect_targets, path_text, read_limited,
+                    sniff_format)
 from .jsonl import parse_jsonl
 from ..formats.registry import REGISTRY
 from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
@@ -47,7 +48,7 @@ def import_paths(store: Store, paths: Iterable[str | os.PathLike], options: Impo
 
 def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> FileResult:
     """Import one file; never raises for bad input or a failed write: see ``.status``/``.error``."""
-    shown = os.fspath(target.path)
+    shown = path_text(target.path)  # a name that is not UTF-8 is shown and stored with \xNN escapes
     fmt = target.fmt if target.fmt != "auto" else options.fmt
     try:
         if fmt in REGISTRY and REGISTRY[fmt].reader == "folder":
@@ -69,7 +70,7 @@ def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> F
 
 def _import_txt(store: Store, target: ImportTarget, options: ImportOptions, shown: str, data: bytes) -> FileResult:
     text, normalised = decode_text(shown, data)
-    meta = extract_metadata(text, stem=target.path.stem)
+    meta = extract_metadata(text, stem=path_text(target.path.stem))
     regions = detect_regions(text)
     result = FileResult(path=shown, fmt="txt", regions=regions)
     existing = store.document_by_hash(sha256_text(text))
