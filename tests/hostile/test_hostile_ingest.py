@@ -10,18 +10,22 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_kit import DIPTYCH, REPO, assert_kept, snapshot, unsafe
+from hostile_kit import CORPUS, DIPTYCH, HERE, REPO, assert_kept, snapshot, unsafe
 
 from tui.app import DiptychApp
 from tui.cli import main
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
+
+sys.path.insert(0, str(HERE))
+import make_corpus  # noqa: E402  (the generator is the spec of the corpus files)
 
 
 def invoke(*args: object):
@@ -164,3 +168,88 @@ def test_a_jsonl_file_with_a_bad_name_imports_and_exports(db: Path, tmp_path: Pa
     assert CliRunner().invoke(main, ["export", "--db", str(db), "-o", str(out)]).exit_code == 0
     json_lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert any(r["text"] == ARTICLE for r in json_lines)
+
+
+# ------------------------------------------------------------------ 5. flat records and titles
+
+MATCHING = CORPUS / "matching"
+
+
+def test_a_flat_record_with_another_outlets_url_is_an_orphan_not_a_title_match(db: Path) -> None:
+    assert invoke(MATCHING / "update_outlet_x.jsonl", "--db", db).exit_code == 0
+    before = snapshot(db)
+    res = invoke(MATCHING / "flat_update_outlet_y.jsonl", "--db", db)
+    assert res.exit_code == 0, res.output
+    assert "orphan (not attached): " in res.output
+    assert "no document has its url https://y.example/update and no document has its text_sha256" in res.output
+    assert "not matched by title" in res.output
+    assert snapshot(db) == before  # nothing attached to outlet X's "Update"
+
+
+def test_the_same_record_with_its_own_outlets_url_is_attached(db: Path) -> None:
+    assert invoke(MATCHING / "update_outlet_x.jsonl", "--db", db).exit_code == 0
+    res = invoke(MATCHING / "flat_update_outlet_x.jsonl", "--db", db)
+    assert res.exit_code == 0 and "orphan" not in res.output, res.output
+    with Store.open(db, readonly=True) as st:
+        (ann,) = st.annotations(annotator="xena")
+        doc = st.document(ann.doc_id)
+    assert doc.url == "https://x.example/update" and doc.text[ann.start:ann.end] == "the council met"
+
+
+# ------------------------------------------------------------------ 6. one normalisation for every format
+
+NORMALISE = CORPUS / "normalise"
+
+
+def test_one_article_as_nfc_nfd_and_crlf_is_one_document_with_spans_on_the_same_characters(db: Path) -> None:
+    seen = {}
+    for name in ("same_nfc.jsonl", "same_nfd.jsonl", "same_crlf.jsonl"):
+        res = invoke(NORMALISE / name, "--db", db)
+        assert res.exit_code == 0, res.output
+        with Store.open(db, readonly=True) as st:
+            docs = [d for d in st.documents() if d.title == "Café report"]
+            assert len(docs) == 1, f"{name} made a second document"
+            seen[name] = sorted((a.label, docs[0].text[a.start:a.end]) for a in st.annotations(docs[0].id, "norm"))
+    text = docs[0].text
+    assert text == make_corpus.SAME_NFC and unicodedata.is_normalized("NFC", text) and "\r" not in text
+    assert seen["same_nfc.jsonl"] == seen["same_nfd.jsonl"] == seen["same_crlf.jsonl"]
+    assert ("CLAIM", "café in Kandahar") in seen["same_nfc.jsonl"]
+    assert ("CLAIM", "reopened, officials said.\nÅngström") in seen["same_nfc.jsonl"]
+    assert ("MOTIVE", "Ångström-level detail") in seen["same_nfc.jsonl"]
+    with Store.open(db, readonly=True) as st:
+        assert len(st.annotations(docs[0].id, "norm")) == 4  # the second and third files added none
+
+
+def test_a_span_inside_a_merged_character_is_refused(db: Path) -> None:
+    before = snapshot(db)
+    res = invoke(NORMALISE / "span_inside_accent.jsonl", "--db", db)
+    assert res.exit_code == 1
+    assert "span_inside_accent.jsonl:1: spans[0]: span" in res.output
+    assert "starts inside a character that normalisation merges" in res.output
+    assert snapshot(db) == before
+
+
+def test_txt_in_nfd_is_the_same_document_as_jsonl_in_nfc(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "same.txt"
+    f.write_bytes(unicodedata.normalize("NFD", make_corpus.SAME_NFC).replace("\n", "\r\n").encode())
+    assert invoke(f, "--db", db).exit_code == 0
+    assert invoke(NORMALISE / "same_nfc.jsonl", "--db", db).exit_code == 0
+    with Store.open(db, readonly=True) as st:
+        assert [d.text for d in st.documents() if "Kandahar reopened" in d.text] == [make_corpus.SAME_NFC]
+
+
+def test_label_studio_text_is_normalised_with_its_spans(db: Path, tmp_path: Path) -> None:
+    text = unicodedata.normalize("NFD", make_corpus.SAME_NFC)
+    start = text.index("café".replace("é", "e\u0301"))
+    end = text.index(" in Kandahar")
+    task = {"data": {"text": text}, "annotations": [{"completed_by": "lara", "result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": start, "end": end, "labels": ["CLAIM"]}}]}]}
+    f = tmp_path / "tasks.json"
+    f.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    res = invoke(f, "--db", db)
+    assert res.exit_code == 0, res.output
+    with Store.open(db, readonly=True) as st:
+        (doc,) = [d for d in st.documents() if "Kandahar reopened" in d.text]
+        assert doc.text == make_corpus.SAME_NFC
+        assert [doc.text[a.start:a.end] for a in st.annotations(doc.id)] == ["café"]
