@@ -13,6 +13,8 @@ tmp_path and never committed.
 Layout:
     corpus/accepted/   .txt and .jsonl files that must import, stored exactly
     corpus/refused/    files that must be refused with a message naming them
+    corpus/normalise/  one article as NFC, NFD and CRLF JSONL (one document)
+    corpus/matching/   flat records and two outlets' articles titled "Update"
 """
 
 from __future__ import annotations
@@ -223,6 +225,65 @@ def refused_txt() -> dict[str, bytes]:
     }
 
 
+# ------------------------------------------------------------------ one article, three spellings
+
+# The same article as NFC, as NFD and with CRLF line ends (issue #15): one
+# document once imported, its spans on the same characters. Offsets count the
+# code points of each spelling, so they differ between the files.
+SAME_NFC = ("Café report\n\nThe café in Kandahar reopened, officials said.\n"
+            "Ångström-level detail followed.")
+
+
+def _same_article(spell) -> bytes:
+    """The article spelled by ``spell`` (NFD, CRLF...), its spans found in that spelling."""
+    text = spell(SAME_NFC)
+    detail = SAME_NFC[SAME_NFC.index("detail") - 15:SAME_NFC.index("detail") + 6]  # "Ångström-level detail"
+    return _jsonl({"text": text, "meta": {"title": "Café report", "story": "One article, three spellings"},
+                   "_annotator_id": "norm",
+                   "spans": [_span(text, spell("café in Kandahar"), "CLAIM"), _span(text, "officials", "SOURCE"),
+                             _span(text, spell("reopened, officials said.\nÅngström"), "CLAIM"),
+                             _span(text, spell(detail), "MOTIVE")]},
+                  ascii_only=False)
+
+
+def same_article() -> dict[str, bytes]:
+    import unicodedata
+
+    def nfd(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    def crlf(text: str) -> str:
+        return text.replace("\n", "\r\n")
+
+    text = nfd(SAME_NFC)
+    inside = {"text": text, "spans": [{"start": text.index("e\u0301") + 1, "end": text.index(" in "),
+                                       "label": "CLAIM"}]}
+    return {
+        "normalise/same_nfc.jsonl": _same_article(lambda t: t),
+        "normalise/same_nfd.jsonl": _same_article(nfd),
+        "normalise/same_crlf.jsonl": _same_article(crlf),
+        "normalise/span_inside_accent.jsonl": _jsonl(inside, ascii_only=False),
+    }
+
+
+# ------------------------------------------------------------------ flat records and titles
+
+UPDATE_X = "Update\n\nOutlet X: the council met and the mayor resigned."
+
+
+def outlet_records() -> dict[str, bytes]:
+    x = {"text": UPDATE_X, "meta": {"title": "Update", "outlet": "x.example", "url": "https://x.example/update",
+                                    "story": "Updates"}}
+    y_flat = {"label": "CLAIM", "start": 9, "end": 30, "title": "Update", "url": "https://y.example/update",
+              "text_sha256": "0" * 64, "annotator": "yann",
+              "selector": {"exact": "the council met", "prefix": "Outlet Y: ", "suffix": " and"}}
+    x_flat = dict(y_flat, url="https://x.example/update", annotator="xena",
+                  selector={"exact": "the council met", "prefix": "Outlet X: ", "suffix": " and"})
+    return {"matching/update_outlet_x.jsonl": _jsonl(x),
+            "matching/flat_update_outlet_y.jsonl": _jsonl(y_flat),
+            "matching/flat_update_outlet_x.jsonl": _jsonl(x_flat)}
+
+
 # ------------------------------------------------------------------ the table
 
 # path under corpus/ -> (bytes, what it attacks)
@@ -297,6 +358,21 @@ def corpus_files() -> dict[str, tuple[bytes, str]]:
     }
     for name, data in refused_jsonl().items():
         files[f"refused/{name}"] = (data, reasons_jsonl[name])
+    reasons_more = {
+        "normalise/same_nfc.jsonl": "one article (Café, Ångström) in NFC with four spans (one across a line end): stored as is",
+        "normalise/same_nfd.jsonl": "the same article in NFD (e + U+0301): the same one document, spans moved "
+                                    "onto the same characters",
+        "normalise/same_crlf.jsonl": "the same article with CRLF line ends inside the JSON text: the same one "
+                                     "document, spans moved",
+        "normalise/span_inside_accent.jsonl": "NFD text with a span starting between an e and its combining "
+                                              "accent: refused (no place in the NFC text), naming line and span",
+        "matching/update_outlet_x.jsonl": "outlet X's article titled \"Update\" (url x.example)",
+        "matching/flat_update_outlet_y.jsonl": "a flat record from outlet Y titled \"Update\" with Y's url and an "
+                                               "unknown text hash: an orphan, never attached to X's article by title",
+        "matching/flat_update_outlet_x.jsonl": "the same record with X's url: attached to X's article by url",
+    }
+    for name, data in {**same_article(), **outlet_records()}.items():
+        files[name] = (data, reasons_more[name])
     return files
 
 
@@ -309,11 +385,19 @@ def readme(files: dict[str, tuple[bytes, str]]) -> bytes:
         "`tests/hostile/test_hostile_*.py`. Big inputs (a 50 MB file, a giant line)",
         "are generated by the tests in tmp_path, never committed.",
         "",
-        "`accepted/` must import, stored exactly as decoded (only a leading BOM is",
-        "dropped and CRLF / lone CR become LF); each text holds the word",
-        f"`{TARGET}` once, after its hostile characters, for the screen tests.",
+        "`accepted/` must import, stored exactly as decoded except for the one",
+        "normalisation every format gets: a leading BOM is dropped, CRLF / lone CR",
+        "become LF and the text is put in Unicode NFC (spans moved with it); each",
+        f"text holds the word `{TARGET}` once, after its hostile characters, for the",
+        "screen tests.",
         "`refused/` must be refused with a message naming the file (and the line or",
         "byte offset where that applies), leaving the database unchanged.",
+        "`normalise/` is one article in three spellings (one document once imported)",
+        "and a span that normalisation cannot place; `matching/` is two outlets'",
+        "articles titled \"Update\" and flat records that must find the right one.",
+        "Inputs that cannot be committed (FIFOs and devices, names that are not",
+        "UTF-8, values nested hundreds deep, full disks, killed exports) are made",
+        "by the tests in tmp_path: `test_hostile_ingest.py`, `test_hostile_outputs.py`.",
         "",
         "| file | bytes | what it attacks |",
         "|---|---:|---|",

@@ -106,7 +106,7 @@ def test_killed_undo_of_an_import_is_finished_by_the_next_undo(tmp_path):
             for ev in events:
                 store._put_row("annotation", ev["entity_id"], None)
                 store._log("imp", "s", "partial-undo", "undo", batch, "annotation", ev["entity_id"],
-                           None, None, ev["summary"])
+                           None, None, ev["summary"], ev["os_user"])
         session = AnnotationSession(store, "imp", DEFAULT_SCHEMA)
         assert session.undo() is not None
         assert store._query("SELECT COUNT(*) AS n FROM annotations WHERE deleted_at IS NULL")[0]["n"] == 0

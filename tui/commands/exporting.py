@@ -106,7 +106,7 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
             if fmt == "spacy" and sys.stdout.isatty():
                 raise ExportError("a spaCy DocBin is binary and would garble the terminal",
                                   hint="pass -o FILE, or redirect stdout to a file or pipe")
-            stdout = sys.stdout.buffer
+            stdout = _stdout_sink()
             try:
                 stats = export(store, fmt, stdout, ascii_only=sys.stdout.isatty(), **kwargs)
                 stdout.flush()
@@ -114,6 +114,12 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
                 # `diptych export -o - | head`: the reader has all it wants.
                 _silence_stdout()
                 sys.exit(0)
+            except OSError as exc:
+                # A full disk behind a redirect (ENOSPC), an I/O error: what
+                # reached stdout is cut off, so say so and fail (never "exported N").
+                _silence_stdout()
+                raise ExportError(f"stdout: {_reason(exc)}; the output is incomplete",
+                                  hint="free some space (or write with -o FILE elsewhere) and export again") from None
             where = "stdout"
         else:
             path = output or default_output_path(fmt, chosen)
@@ -136,6 +142,50 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
     _report(err, stats, where)
 
 
+class _WholeWrites:
+    """A file descriptor written in 64 KB blocks, every byte or an OSError.
+
+    Python's buffered stdout loses the rest of a large write when the disk
+    behind a redirect fills up part-way (the write(2) comes back short, and
+    nothing is raised): the output was cut and the export said it succeeded.
+    """
+
+    BLOCK = 1 << 16
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pending = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.pending += data
+        if len(self.pending) >= self.BLOCK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        import errno
+        import os
+
+        data, done = bytes(self.pending), 0
+        self.pending.clear()
+        while done < len(data):
+            n = os.write(self.fd, data[done:done + self.BLOCK])
+            if n <= 0:  # never for a file or pipe; say so rather than spin
+                raise OSError(errno.EIO, "nothing could be written")
+            done += n
+
+
+def _stdout_sink():
+    """Where ``-o -`` writes: stdout's descriptor, or its buffer when it has none (tests)."""
+    import io
+
+    sys.stdout.flush()
+    try:
+        return _WholeWrites(sys.stdout.fileno())
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return sys.stdout.buffer
+
+
 def _silence_stdout() -> None:
     # Python flushes stdout again at exit; point it at /dev/null so that flush
     # does not raise a second BrokenPipeError.
@@ -146,6 +196,12 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def _reason(exc: OSError) -> str:
+    """``No space left on device`` -> ``no space left on device``."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
 
 
 def _report(err: IO[str], stats, where: str) -> None:

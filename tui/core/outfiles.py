@@ -6,21 +6,81 @@ under 002), like any file the user creates: ``mkstemp`` alone would make it 0600
 and colleagues in the group could not read it. Replacing a file keeps its mode
 and, where the user may set it, its group. Anything that is not a regular file
 (a FIFO, a device, a folder) is never replaced.
+
+A SIGTERM or SIGINT while the temporary file (or folder) exists removes it
+before the process goes on to die of the signal (or raise KeyboardInterrupt),
+so a killed export leaves nothing hidden behind. Temporary names are cut to a
+byte budget: Linux limits a name to 255 bytes, not characters.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TypeVar
 
 from .errors import ExportError
 
 T = TypeVar("T")
+
+# Bytes of the target's name kept in a temporary name: "." + this + ".XXXXXXXX.tmp"
+# stays well under the 255-byte limit of a file name.
+TEMP_NAME_BYTES = 200
+
+
+def cut_to_bytes(name: str, limit: int) -> str:
+    """``name`` cut on a character boundary to at most ``limit`` bytes as the file system stores it."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    out, used = [], 0
+    for ch in name:
+        size = len(os.fsencode(ch))
+        if used + size > limit:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out)
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{cut_to_bytes(path.name, TEMP_NAME_BYTES)}."
+
+
+@contextmanager
+def removed_on_signal(remove: Callable[[], None]) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT first call ``remove`` (which deletes the
+    temporary file), then get their previous handling: death by the signal, or
+    KeyboardInterrupt. Only the main thread may set handlers; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, object] = {}
+
+    def handler(signum: int, _frame: object) -> None:
+        remove()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        previous.clear()
+        signal.raise_signal(signum)  # now handled as it was before we came
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        old = signal.getsignal(sig)
+        if old is signal.SIG_IGN or old is None:
+            continue  # ignored (e.g. nohup) or set outside Python: leave it alone
+        previous[sig] = old
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def current_umask() -> int:
@@ -59,11 +119,19 @@ def write_atomically(path: str | os.PathLike, fill: Callable[[IO[bytes]], T], *,
     """Create or replace ``path`` with what ``fill`` writes into a binary file; returns what ``fill`` returns."""
     path = Path(path)
     mode, gid = _target_mode(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}", hint=hint) from None
+    made: list[str] = []  # the temporary file, once it exists
+    with removed_on_signal(lambda: [_unlink(p) for p in made]):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
+            made.append(tmp)
+        except OSError as exc:
+            raise ExportError(f"cannot write {path}: {exc.strerror}", hint=hint) from None
+        return _fill_and_replace(path, fd, tmp, mode, gid, fill)
+
+
+def _fill_and_replace(path: Path, fd: int, tmp: str, mode: int, gid: int | None,
+                      fill: Callable[[IO[bytes]], T]) -> T:
     try:
         os.fchmod(fd, mode)
         if gid is not None and gid != os.getegid():
@@ -112,11 +180,30 @@ def write_folder_atomically(path: str | os.PathLike, fill: Callable[[], Iterable
         if any(path.iterdir()) and not (path / FOLDER_MARK).exists():
             raise ExportError(f"{path} is a folder that Diptych did not write; it was left as it is",
                               hint="pass -o with a new or empty folder")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent))
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}", hint=hint) from None
+    made: list[Path] = []  # the temporary folder, then the one holding the previous export
+
+    def clean_up() -> None:
+        # Killed mid-swap: the previous export goes back where it was.
+        if len(made) > 1 and (made[1] / "x").exists() and not path.exists():
+            try:
+                os.replace(made[1] / "x", path)
+            except OSError:
+                pass
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    with removed_on_signal(clean_up):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.append(Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)))
+        except OSError as exc:
+            raise ExportError(f"cannot write {path}: {exc.strerror}", hint=hint) from None
+        return _fill_folder(path, made, umask, fill)
+
+
+def _fill_folder(path: Path, made: list[Path], umask: int,
+                 fill: Callable[[], Iterable[tuple[str, bytes]]]) -> int:
+    tmp = made[0]
     count = 0
     try:
         os.chmod(tmp, 0o777 & ~umask)
@@ -130,7 +217,8 @@ def write_folder_atomically(path: str | os.PathLike, fill: Callable[[], Iterable
         (tmp / FOLDER_MARK).write_bytes(b"written by diptych export; writing again replaces this folder\n")
         os.chmod(tmp / FOLDER_MARK, 0o666 & ~umask)
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name[:200]}.", suffix=".old", dir=path.parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), suffix=".old", dir=path.parent))
+            made.append(old)
             os.replace(path, old / "x")
             try:
                 os.replace(tmp, path)

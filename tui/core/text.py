@@ -475,8 +475,17 @@ def excerpt(text: str, width: int) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def slug(title: str, fallback: str, limit: int = 80) -> str:
+# File names are limited in bytes (255 on Linux), and a CJK character is 3 bytes
+# in UTF-8: a stem stays within this many, leaving room for "-<format>.<ending>"
+# and the temporary name an atomic write uses beside it.
+SLUG_MAX_BYTES = 120
+
+
+def slug(title: str, fallback: str, limit: int = 80, max_bytes: int = SLUG_MAX_BYTES) -> str:
     """A file-name stem from a title: lower case, word characters and dots, at most
-    ``limit`` characters (titles come from articles and can be any length)."""
-    stem = re.sub(r"[^\w.]+", "-", title.lower()).strip("-.")[:limit].strip("-.")
-    return stem or fallback
+    ``limit`` characters and ``max_bytes`` UTF-8 bytes (titles come from articles
+    and can be any length, in any script)."""
+    stem = re.sub(r"[^\w.]+", "-", title.lower()).strip("-.")[:limit]
+    while len(stem.encode("utf-8", "surrogateescape")) > max_bytes:
+        stem = stem[:-1]
+    return stem.strip("-.") or fallback

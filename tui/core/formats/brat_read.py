@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import IngestError
 from ..schema import LabelSchema
-from .incoming import DOC_FIELDS, DocRecord, RelIn, SpanIn, SpanRef
+from .incoming import DOC_FIELDS, DocRecord, RelIn, SpanIn, SpanRef, deep_error, too_deep
 
 MANIFEST = "diptych.json"
 META_TYPE = "Diptych"  # our comment type: brat shows it but its note editor only touches AnnotatorNotes
@@ -243,10 +243,12 @@ class _Parser:
             if kind == META_TYPE:
                 try:
                     meta = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):
                     meta = None
                 if not isinstance(meta, dict):
                     raise self.fail(n, f"the {META_TYPE} note is not a JSON object")
+                if (deep := too_deep(meta)) is not None:
+                    raise self.fail(n, f"the {META_TYPE} note: {deep_error(deep)}")
                 if target.startswith("R"):
                     rel_meta[target] = meta
                 else:

@@ -101,10 +101,10 @@ def record_stem(rec: Record) -> str:
     """``<doc id>-<title slug>--<annotator slug>``; a hash of the annotator is added when the
     slug lost anything (case, punctuation), so two annotators never share a file."""
     doc = rec.document
-    who = slug(rec.annotator, "annotator", 40)
+    who = slug(rec.annotator, "annotator", 40, max_bytes=100)
     if who != rec.annotator:
         who += "-" + hashlib.sha256(rec.annotator.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{doc.id:04d}-{slug(doc.title, 'doc', 40)}--{who}"
+    return f"{doc.id:04d}-{slug(doc.title, 'doc', 40, max_bytes=100)}--{who}"
 
 
 def write_files(records: Iterable[Record], ctx: WriteContext) -> Iterator[tuple[str, bytes]]:

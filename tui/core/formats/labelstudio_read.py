@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 from ..errors import IngestError
-from .incoming import DOC_FIELDS, DocRecord, RelIn, SpanIn, SpanRef
+from .incoming import (DEEP_HINT, DOC_FIELDS, MAX_JSON_DEPTH, DocRecord, RelIn, SpanIn, SpanRef, deep_error, too_deep,
+                       too_deep_text)
 
 _NOT_META = frozenset(("text", "doc_id", "story", "text_sha256", *DOC_FIELDS))
 _HINT = "fix it and import the file again; nothing from this file was imported"
@@ -53,6 +54,11 @@ def _tasks(path: str, text: str) -> list[tuple[int, Any]]:
                           line=line_of(i), hint="export the project as \"JSON\" from Label Studio "
                                                 "(one task alone: wrap it in [ ])")
     items: list[tuple[int, Any]] = []
+    deep = too_deep_text(text, MAX_JSON_DEPTH + 1)  # the list of tasks is one level more
+    if deep is not None:
+        task, _, field = deep[0].partition("]")
+        raise IngestError(path, f"task {int(task.lstrip('[')) + 1}: {deep_error(field.lstrip('.'))}",
+                          line=line_of(deep[1]), hint=DEEP_HINT)
     i = skip(i + 1)
     try:
         if i < len(text) and text[i] == "]":
@@ -61,6 +67,10 @@ def _tasks(path: str, text: str) -> list[tuple[int, Any]]:
             while True:
                 start = i
                 obj, i = decoder.raw_decode(text, i)
+                deep = too_deep(obj)
+                if deep is not None:
+                    raise IngestError(path, f"task {len(items) + 1}: {deep_error(deep)}", line=line_of(start),
+                                      hint=DEEP_HINT)
                 items.append((line_of(start), obj))
                 i = skip(i)
                 if i < len(text) and text[i] == ",":
@@ -73,6 +83,9 @@ def _tasks(path: str, text: str) -> list[tuple[int, Any]]:
     except json.JSONDecodeError as exc:
         raise IngestError(path, f"task {len(items) + 1}: not valid JSON: {exc.msg} (column {exc.colno})",
                           line=exc.lineno, hint=_HINT) from None
+    except RecursionError:
+        raise IngestError(path, f"task {len(items) + 1}: not valid JSON: nested too deeply", line=line_of(i),
+                          hint=DEEP_HINT) from None
     except ValueError as exc:  # e.g. an integer with too many digits
         raise IngestError(path, f"task {len(items) + 1}: not valid JSON: {exc}", line=line_of(i),
                           hint=_HINT) from None

@@ -21,7 +21,8 @@ from urllib.parse import unquote
 
 from ..errors import IngestError
 from ..schema import LabelSchema
-from .incoming import FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
+from .incoming import (DEEP_HINT, MAX_JSON_DEPTH, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef, deep_error,
+                       too_deep, too_deep_text)
 
 _URN = "urn:diptych:"
 _SPAN_URN = re.compile(r"^urn:diptych:([0-9a-f]{64}):([^:]+):([^:]+)$")
@@ -47,6 +48,10 @@ def read(path: str, data: bytes, schema: LabelSchema) -> ParsedJsonl:
 
 
 def _load(path: str, raw: str, line: int | None) -> Any:
+    deep = too_deep_text(raw, MAX_JSON_DEPTH + 4)
+    if deep is not None:
+        raise IngestError(path, deep_error(deep[0]), line=line if line is not None else raw.count("\n", 0, deep[1]) + 1,
+                          hint=DEEP_HINT)
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -56,6 +61,9 @@ def _load(path: str, raw: str, line: int | None) -> Any:
         raise IngestError(path, "not valid JSON: nested too deeply", line=line) from None
     except ValueError as exc:  # e.g. an integer past Python's digit limit
         raise IngestError(path, f"not valid JSON: {exc}", line=line) from None
+    deep = too_deep(obj, MAX_JSON_DEPTH + 4)  # a collection wraps its annotations in a few levels
+    if deep is not None:
+        raise IngestError(path, deep_error(deep), line=line, hint=DEEP_HINT)
     if _SURROGATE_ESCAPE.search(raw):
         try:
             json.dumps(obj, ensure_ascii=False).encode("utf-8")

@@ -1,4 +1,10 @@
-"""Finding the files to import: folders walked, sizes capped, formats sniffed."""
+"""Finding the files to import: folders walked, sizes capped, formats sniffed.
+
+File and folder names are bytes on Linux and need not be UTF-8 (Python hands
+them over with surrogate escapes). Such a name is read as usual, but wherever
+it is shown or stored (messages, ``documents.source_path``, story names) it is
+written with its undecodable bytes as ``\\xff`` escapes: see ``path_text``.
+"""
 
 from __future__ import annotations
 
@@ -91,8 +97,27 @@ class FileResult:
 
 # ------------------------------------------------------------------ finding files
 
+def path_text(path: str | os.PathLike) -> str:
+    """A path as text that can be shown and stored: bytes that are not UTF-8 become
+    ``\\xNN`` (b"bad\\xff.txt" -> "bad\\\\xff.txt"); any other name is unchanged."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _not_utf8(path: str | os.PathLike) -> bool:
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_name_note(path: str | os.PathLike) -> str:
+    return (f"{path_text(path)}: the name is not valid UTF-8; it is read as usual and shown and stored "
+            "with its undecodable bytes as \\xNN escapes (rename it to UTF-8 to avoid this)")
+
+
 def _story_name(folder: Path) -> str:
-    return Path(os.path.abspath(folder)).name or FALLBACK_STORY
+    return path_text(Path(os.path.abspath(folder)).name) or FALLBACK_STORY
 
 
 def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
@@ -108,8 +133,10 @@ def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
     failures: list[FileResult] = []
     notes: list[str] = []
     for raw in paths:
-        path = Path(raw)
-        shown = os.fspath(raw)
+        path = Path(os.fsdecode(raw))
+        shown = path_text(raw)
+        if _not_utf8(raw):
+            notes.append(_bad_name_note(raw))
         if path.is_dir():
             try:
                 entries = sorted(path.iterdir(), key=lambda p: p.name)
@@ -128,11 +155,11 @@ def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
                 if entry.name.startswith(".") or entry.name.endswith("~"):
                     continue
                 if entry.is_dir():
-                    left.append(entry.name + "/")
+                    left.append(path_text(entry.name) + "/")
                 elif fmt != "auto" or entry.suffix.lower() in TXT_SUFFIXES | JSONL_SUFFIXES | {".json", ".jsonld"}:
                     picked.append(entry)
                 else:
-                    left.append(entry.name)
+                    left.append(path_text(entry.name))
             if left:
                 notes.append(f"{shown}: left out {len(left)} item(s) that are not .txt/.jsonl/.json files: "
                              + ", ".join(left[:5]) + (", …" if len(left) > 5 else ""))
@@ -140,6 +167,7 @@ def collect_targets(paths: Iterable[str | os.PathLike], fmt: str = "auto"
                 failures.append(_failed(shown, IngestError(shown, "the folder holds no .txt or .jsonl files",
                                                            hint="pass the files themselves, or --format txt")))
             story = _story_name(path)
+            notes.extend(_bad_name_note(p) for p in picked if _not_utf8(p.name))
             targets.extend(ImportTarget(p, story, fmt) for p in picked)
         else:
             targets.append(ImportTarget(path, _story_name(path.parent), fmt))
@@ -152,7 +180,7 @@ def _failed(path: str, err: DiptychError, fmt: str = "") -> FileResult:
 
 def read_limited(path: Path, max_size: int, shown: str | None = None) -> bytes:
     """A regular file's bytes, refusing (before reading) anything over ``max_size``."""
-    shown = shown or os.fspath(path)
+    shown = shown or path_text(path)
     try:
         st = path.stat()
     except FileNotFoundError:

@@ -15,6 +15,8 @@ Re-importing is safe: a text already stored (same SHA-256) is never stored
 again, an annotator's span already present (same document, start, end and
 label) is never stored twice, nor is a relation already present.
 
+Text is stored NFC with LF line ends whatever the format (``normalise``).
+
 Stories: ``--story`` when given; else, for JSONL, the record's ``meta.story``;
 else the name of the folder that was imported, or the folder holding the file.
 """
@@ -31,8 +33,10 @@ from ..models import Annotation, Document, Relation
 from ..store import Store, annotation_row, new_id, now, relation_row, sha256_text
 from ..text import display_text, make_selector, reanchor
 from .identity import AnnotatorGuard
-from .files import FileResult, ImportOptions, ImportTarget, _failed, collect_targets, read_limited, sniff_format
+from .files import (FileResult, ImportOptions, ImportTarget, _failed, collect_targets, path_text, read_limited,
+                    sniff_format)
 from .jsonl import parse_jsonl
+from .normalise import normalise_parsed
 from ..formats.registry import REGISTRY
 from ..formats.incoming import DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
 from .regions import detect_regions
@@ -52,7 +56,7 @@ def import_paths(store: Store, paths: Iterable[str | os.PathLike], options: Impo
 
 def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> FileResult:
     """Import one file; never raises for bad input or a failed write: see ``.status``/``.error``."""
-    shown = os.fspath(target.path)
+    shown = path_text(target.path)  # a name that is not UTF-8 is shown and stored with \xNN escapes
     fmt = target.fmt if target.fmt != "auto" else options.fmt
     try:
         if fmt in REGISTRY and REGISTRY[fmt].reader == "folder":
@@ -74,7 +78,7 @@ def import_file(store: Store, target: ImportTarget, options: ImportOptions) -> F
 
 def _import_txt(store: Store, target: ImportTarget, options: ImportOptions, shown: str, data: bytes) -> FileResult:
     text, normalised = decode_text(shown, data)
-    meta = extract_metadata(text, stem=target.path.stem)
+    meta = extract_metadata(text, stem=path_text(target.path.stem))
     regions = detect_regions(text)
     result = FileResult(path=shown, fmt="txt", regions=regions)
     existing = store.document_by_hash(sha256_text(text))
@@ -100,15 +104,14 @@ def _import_txt(store: Store, target: ImportTarget, options: ImportOptions, show
 
 def _import_jsonl(store: Store, target: ImportTarget, options: ImportOptions, shown: str,
                   data: bytes) -> FileResult:
-    text, _ = decode_text(shown, data)
+    text, _ = decode_text(shown, data, nfc=False)
     return _import_parsed(store, target, options, shown, "jsonl", parse_jsonl(shown, text, options.schema))
 
 
 def _import_parsed(store: Store, target: ImportTarget, options: ImportOptions, shown: str, fmt: str,
                    parsed: ParsedJsonl | list[DocRecord]) -> FileResult:
     """Write what a format module read (documents with spans, or flat records)."""
-    if not isinstance(parsed, ParsedJsonl):
-        parsed = ParsedJsonl(documents=list(parsed))
+    parsed = normalise_parsed(shown, parsed)  # NFC + LF for every format, spans moved (or refused)
     writer = _JsonlWriter(store, options, target, shown)
     writer.result.fmt = fmt
     writer.write(parsed)
@@ -262,20 +265,32 @@ class _JsonlWriter:
         return self._docs
 
     def _find_document(self, flat: FlatRecord) -> tuple[Document | None, str]:
+        """The document a flat record belongs to: by text hash, else by URL, else by title.
+
+        A URL that is given but matches no document settles it: the record is an
+        orphan, never matched by title instead (two outlets' articles are both
+        titled "Update" often enough). A title only narrows several URL matches.
+        """
         if flat.text_sha256:
             doc = self.store.document_by_hash(flat.text_sha256)
             if doc is not None:
                 return doc, ""
-        candidates: list[Document] = []
+        unknown_hash = " and no document has its text_sha256" if flat.text_sha256 else ""
         if flat.url:
             candidates = [d for d in self._documents() if d.url == flat.url]
-        if len(candidates) != 1 and flat.title:
-            pool = candidates or self._documents()
-            candidates = [d for d in pool if d.title == flat.title]
+            if not candidates:
+                return None, (f"no document has its url {_short(flat.url, 60)}{unknown_hash}; it was not "
+                              "matched by title, which another outlet's article may share")
+            if len(candidates) > 1 and flat.title:
+                candidates = [d for d in candidates if d.title == flat.title] or candidates
+            if len(candidates) == 1:
+                return candidates[0], ""
+            return None, f"{len(candidates)} documents match its url; it was not attached to any"
+        candidates = [d for d in self._documents() if d.title == flat.title] if flat.title else []
         if len(candidates) == 1:
             return candidates[0], ""
         if candidates:
-            return None, f"{len(candidates)} documents match its url/title; it was not attached to any"
+            return None, f"{len(candidates)} documents match its title and it gives no url; it was not attached to any"
         return None, "no document has its text (text_sha256), url or title"
 
     # -------------------------------------------------------------- relations

@@ -30,7 +30,8 @@ from typing import Any
 
 from ..errors import IngestError
 from ..schema import LabelSchema
-from ..formats.incoming import _RECORD_META, DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef
+from ..formats.incoming import (_RECORD_META, DEEP_HINT, DOC_FIELDS, DocRecord, FlatRecord, ParsedJsonl, RelIn, SpanIn,
+                               SpanRef, deep_error, too_deep, too_deep_text)
 from .lines import _f, _get, _huge_number_at, _Line, _parse_int, _preview, _type_name, split_lines
 
 
@@ -42,6 +43,9 @@ def parse_jsonl(path: str, text: str, schema: LabelSchema) -> ParsedJsonl:
         raise IngestError(path, "the file has no JSON lines", hint="put one JSON object per line in it")
     for number, raw in lines:
         v = _Line(path, number, schema)
+        deep = too_deep_text(raw)  # before json.loads, whose recursion cannot name the field
+        if deep is not None:
+            raise v.error(deep_error(deep[0]), hint=DEEP_HINT)
         try:
             obj = json.loads(raw, parse_int=_parse_int)
         except json.JSONDecodeError as exc:
@@ -52,10 +56,10 @@ def parse_jsonl(path: str, text: str, schema: LabelSchema) -> ParsedJsonl:
         except ValueError as exc:  # e.g. an integer past Python's digit limit
             raise v.error(f"not valid JSON: {exc}", hint="each line must be one complete JSON object "
                           "with ordinary numbers") from None
-        try:
-            huge = _huge_number_at(obj)
-        except RecursionError:
-            raise v.error("not valid JSON: nested too deeply") from None
+        deep = too_deep(obj)
+        if deep is not None:
+            raise v.error(deep_error(deep), hint=DEEP_HINT)
+        huge = _huge_number_at(obj)
         if huge is not None:
             where, number = huge
             raise v.error(f"{where or 'the line'}: a number with {len(number)} digits is too long",

@@ -1,8 +1,8 @@
 """Plain-text articles: bytes -> stored text, metadata found in it, flagged regions.
 
-The stored text is the file decoded as UTF-8 with two normalisations, and
-nothing else: a leading byte-order mark is dropped and CRLF / lone CR line
-ends become LF. Offsets (annotations, regions) refer to that stored text.
+The stored text is the file decoded as UTF-8 with three normalisations, and
+nothing else: a leading byte-order mark is dropped, CRLF / lone CR line ends
+become LF, and the text is put in Unicode NFC (as for every other format). Offsets (annotations, regions) refer to that stored text.
 Nothing is ever removed: repeated paragraphs and comment-form leftovers stay
 in the text and are *flagged* as regions instead.
 
@@ -27,6 +27,7 @@ Metadata rules (each a pure function of the text, unit-tested):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -61,8 +62,12 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def decode_text(path: str, data: bytes) -> tuple[str, list[str]]:
+def decode_text(path: str, data: bytes, *, nfc: bool = True) -> tuple[str, list[str]]:
     """Decode a file's bytes as UTF-8; return (text, normalisations applied).
+
+    ``nfc=False`` for a JSONL file: its records' texts are normalised one by one,
+    with their span offsets (``ingest.normalise``); NFC on the whole file would
+    move the texts under the offsets.
 
     Raises IngestError for binary data, other encodings, invalid UTF-8 (with
     the byte offset and line) and empty or blank files.
@@ -101,6 +106,9 @@ def decode_text(path: str, data: bytes) -> tuple[str, list[str]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         done.append("newlines")
+    if nfc and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)  # as every other format (ingest.normalise)
+        done.append("nfc")
     if not text.strip():
         raise IngestError(path, "the file holds only whitespace", hint="remove it or put the article text in it")
     return text, done

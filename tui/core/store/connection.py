@@ -211,8 +211,11 @@ class Connection:
                 self._retry(lambda: self._conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone())
                 yield
             finally:
-                if self._conn.in_transaction:
-                    self._conn.execute("COMMIT")
+                # An export that failed half-way may have closed the store before
+                # its record generator is finalised: nothing is left to end then.
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    if self._conn.in_transaction:
+                        self._conn.execute("COMMIT")
 
     def _query(self, sql: str, params: Iterable[Any] | dict = ()) -> list[dict]:
         with self._lock:

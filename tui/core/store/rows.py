@@ -25,24 +25,36 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _stored_json(text: str | None) -> dict:
+    """A stored JSON object (meta, attrs). Imports refuse values nested deeper than
+    a few dozen levels, but an older or hand-edited database may hold one that
+    json's recursive decoder cannot read from deep in the UI's stack: read as
+    empty then (the row itself is left as stored), so opening a story never crashes."""
+    try:
+        value = json.loads(text or "{}")
+    except RecursionError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _document(r: dict) -> Document:
     return Document(id=r["id"], story_id=r["story_id"], text=r["text"], text_sha256=r["text_sha256"],
                     title=r["title"], outlet=r["outlet"], url=r["url"], author=r["author"],
                     published=r["published"], lang=r["lang"], source_path=r["source_path"],
-                    imported_at=r["imported_at"], meta=json.loads(r["meta"] or "{}"))
+                    imported_at=r["imported_at"], meta=_stored_json(r["meta"]))
 
 
 def _annotation(r: dict) -> Annotation:
     return Annotation(id=r["id"], doc_id=r["doc_id"], annotator=r["annotator"], label=r["label"],
                       start=r["start"], end=r["end"], quote=r["quote"], prefix=r["prefix"], suffix=r["suffix"],
-                      attrs=json.loads(r["attrs"] or "{}"), note=r["note"], origin=r["origin"],
+                      attrs=_stored_json(r["attrs"]), note=r["note"], origin=r["origin"],
                       status=r["status"], created_at=r["created_at"], updated_at=r["updated_at"],
                       deleted_at=r["deleted_at"])
 
 
 def _relation(r: dict) -> Relation:
     return Relation(id=r["id"], head_id=r["head_id"], tail_id=r["tail_id"], type=r["type"],
-                    annotator=r["annotator"], attrs=json.loads(r["attrs"] or "{}"),
+                    annotator=r["annotator"], attrs=_stored_json(r["attrs"]),
                     created_at=r["created_at"], deleted_at=r["deleted_at"])
 
 
