@@ -16,6 +16,7 @@ from tui.core.session import AnnotationSession
 from tui.core.suggestions import SuggestionService
 from tui.core.text import safe_text
 from tui.keymap import check_ids
+from tui.screens.typeahead import TypeAheadMixin
 
 
 def modal_binding_ids() -> set[str]:
@@ -35,7 +36,7 @@ def modal_binding_ids() -> set[str]:
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-class DiptychApp(App):
+class DiptychApp(TypeAheadMixin, App):
     TITLE = "Diptych"
     CSS_PATH = "app.tcss"
     # The reader's keys live on AnnotateScreen; ctrl+p (palette) is Textual's own.
