@@ -94,13 +94,16 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
                 to_terminal = output == "-" and sys.stdout.isatty()
                 width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if to_terminal else DEFAULT_WIDTH
             from tui.core.align.report_render import clean
+            from tui.core.text import safe_text
 
             lines = report.to_text(width).split("\n")
             whose = ("everyone's (" + ", ".join(pooled) + ")") if all_annotators else f"{annotator}'s"
             # After the story and outlet lines, which end at the first blank line.
             end = lines.index("") if "" in lines else len(lines)
             lines.insert(end, f"Annotations: {clean(whose)}")
-            text = "\n".join(lines)
+            # A report for people: shown made safe wherever it goes (the
+            # renderer escapes most fields; an attribute value it quotes is data too).
+            text = safe_text("\n".join(lines), keep_newlines=True)
         if output == "-":
             _write_stdout(text)
         else:
