@@ -277,3 +277,43 @@ def test_reader_in_a_real_terminal_passes_no_sequence_from_data(folder: Path, tm
 def _q(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
+
+
+# ------------------------------------------------------------------ the attribute form
+
+
+async def test_attribute_form_shows_pictures_and_keeps_the_stored_note(folder: Path) -> None:
+    from textual.widgets import Input, Label, Select
+
+    from tui.app import DiptychApp
+    from tui.screens.attributes import AttributeForm
+
+    db = folder / "annotations" / "diptych.db"
+    copy = folder / "form.db"
+    copy.write_bytes(db.read_bytes())
+    schema = load_schema(folder / "annotations" / "schema.toml")
+    session = AnnotationSession.open(copy, annotator="alice", schema=schema)
+    try:
+        story = next(s for s in session.stories() if s.title == STORY)
+        claim = next(a for d in session.documents(story.id) for a in session.annotations(d.id) if a.label == "CLAIM")
+        app = DiptychApp(session, story_id=story.id, suggest=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            results = []
+            app.push_screen(AttributeForm(schema.label("CLAIM"), claim), results.append)
+            await pilot.pause()
+            form = app.screen
+            note = form.query_one("#note", Input)
+            labels = [str(w.render()) for w in form.query(Label)]
+            assert note.value == "note ␛]0;pwned-title␇␛]52;c;ZWNobyBwd25lZA==␇␦31m¤evil¤␛[2J" + \
+                "␛]8;;https://evil.example/␛\\click␛]8;;␛\\␛P1$r␛\\[bold]x[/bold]"
+            assert "attr ␛]0;pwned-title␇" in labels
+            assert all(not any(ch in text for ch in "\x1b\x07\u009b\u202e") for text in labels)
+            values = [s.value for s in form.query(Select)]
+            assert CHOICE in values  # the stored value, selected, not its picture
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert results and results[0]["note"] == NOTE
+        assert results[0]["attrs"]["certainty"] == CHOICE
+    finally:
+        session.close()
