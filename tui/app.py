@@ -14,7 +14,9 @@ from textual.screen import Screen
 from tui.bindings import all_keys
 from tui.core.session import AnnotationSession
 from tui.core.suggestions import SuggestionService
+from tui.core.text import safe_text
 from tui.keymap import check_ids
+from tui.screens.typeahead import TypeAheadMixin
 
 
 def modal_binding_ids() -> set[str]:
@@ -34,7 +36,7 @@ def modal_binding_ids() -> set[str]:
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-class DiptychApp(App):
+class DiptychApp(TypeAheadMixin, App):
     TITLE = "Diptych"
     CSS_PATH = "app.tcss"
     # The reader's keys live on AnnotateScreen; ctrl+p (palette) is Textual's own.
@@ -54,6 +56,14 @@ class DiptychApp(App):
         self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns)
         self.startup_error: str | None = None
         check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every toast goes through ``safe_text``: messages quote articles,
+        titles, notes and error texts, so they are never markup and never carry
+        a control or escape sequence from the data to the terminal."""
+        super().notify(safe_text(message, keep_newlines=True), title=safe_text(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         from tui.screens.reader import AnnotateScreen

@@ -86,9 +86,35 @@ def root_param(ctx: click.Context, name: str):
     return root.params.get(name) if root is not ctx else None
 
 
-def fail(err: DiptychError) -> None:
-    """Print a Diptych error the same way in every command and exit non-zero."""
-    click.echo(str(err), err=True)
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for any message that may hold data (titles, annotator names,
+    notes, paths): every line goes through ``safe_text``, so an escape sequence
+    stored in the database is shown as pictures, never sent to the terminal.
+    Newlines between lines stay line breaks."""
+    from tui.core.text import safe_text
+
+    click.echo(safe_text(message, keep_newlines=True), err=err, nl=nl)
+
+
+def echo_data(text: str) -> None:
+    """Exported data written to stdout: exact when stdout is a file or a pipe
+    (the consumer needs every byte), made safe when it is a terminal."""
+    from tui.core.text import safe_text
+
+    if sys.stdout.isatty():
+        text = safe_text(text, keep_newlines=True)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def fail(err: DiptychError | str) -> None:
+    """Print a Diptych error the same way in every command and exit non-zero.
+
+    ``str(err)`` is the message, a newline and the hint; either may quote data
+    (a story title, an annotator name, a schema key), so it is made safe here,
+    the one place errors reach the shell.
+    """
+    echo(err, err=True)
     sys.exit(1)
 
 

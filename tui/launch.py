@@ -10,6 +10,12 @@ from __future__ import annotations
 import sys
 
 from tui.core.errors import DiptychError
+from tui.core.text import safe_text
+
+
+def _complain(message: object) -> None:
+    """Errors quote data (a story title, a schema key): shown made safe."""
+    print(safe_text(message, keep_newlines=True), file=sys.stderr)
 
 
 def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_model=False,
@@ -22,12 +28,12 @@ def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_m
         path = resolve_db_path(db)
         session = AnnotationSession.open(path, annotator=annotator, schema=schema, create=False)
     except DiptychError as err:
-        print(str(err), file=sys.stderr)
+        _complain(err)
         return 1
     try:
         story_id = pick_story(session, story, review=review)
     except DiptychError as err:
-        print(str(err), file=sys.stderr)
+        _complain(err)
         session.close()
         return 1
 
@@ -40,7 +46,7 @@ def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_m
     finally:
         session.close()
     if app.startup_error:
-        print(app.startup_error, file=sys.stderr)
+        _complain(app.startup_error)
         return 1
     return app.return_code or 0
 

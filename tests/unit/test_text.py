@@ -321,3 +321,28 @@ def test_core_text_does_not_import_ui_toolkits():
     code = "import sys, tui.core.text as t; t.words('a b'); t.reanchor('ab cd', {'exact': 'abcd x'}, 0, 1); print(sorted(m for m in ('textual', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ safe_text / safe_json
+
+def test_safe_text_turns_every_terminal_control_into_a_picture():
+    from tui.core.text import safe_text
+
+    hostile = "a\x1b]52;c;eA==\x07b\u009b31m\u202ec\x7f\x00\td\ne"
+    shown = safe_text(hostile)
+    assert shown == "a␛]52;c;eA==␇b␦31m¤c␡␀→d␤e"
+    assert safe_text(hostile, keep_newlines=True).endswith("→d\ne")
+    assert safe_text(42) == "42" and safe_text(ValueError("x\x1by")) == "x␛y"
+    assert T.display_text("a\nb") == "a\nb"  # the older name keeps its newline default
+
+
+def test_safe_json_escapes_what_json_dumps_leaves_raw_and_reads_back_exactly():
+    import json
+
+    from tui.core.text import safe_json
+
+    data = {"t": "C1 \u0085\u009b, bidi \u202e\u2066, tag \U000e0041, LS \u2028, ok é 漢"}
+    dumped = safe_json(json.dumps(data, ensure_ascii=False))
+    assert json.loads(dumped) == data
+    assert all(ch == "\n" or (ord(ch) >= 0x20 and not 0x7F <= ord(ch) <= 0x9F) for ch in dumped)
+    assert "\u202e" not in dumped and "é 漢" in dumped

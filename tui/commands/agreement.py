@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, fail, root_param
 from tui.core.errors import DiptychError
 
 
@@ -61,11 +61,11 @@ def agreement_cmd(ctx: click.Context, db: str | None, story: str | None, named: 
                          "kappa": "Cohen's kappa over non-space spaCy English tokens, in/out of a span of the label"},
             "results": [r.as_dict() for r in results],
         }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        from tui.core.text import display_text
+        from tui.core.text import safe_json
 
-        click.echo(display_text(agreement_table(results)))
+        click.echo(safe_json(json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True)))
+    else:
+        echo(agreement_table(results))
 
 
 __all__ = ["agreement_cmd"]

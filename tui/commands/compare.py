@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, echo_data, fail, root_param
 from tui.core.errors import DiptychError, ExportError
 
 FORMATS = ("table", "json", "csv")
@@ -77,14 +77,16 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
         if who is not None and not _has_annotations(session, chosen.id, annotator):
             others = sorted({a.annotator for d in session.documents(chosen.id) for a in session.annotations_of(d.id)})
             if others:
-                click.echo(f"note: {annotator} has no annotations in this story; {', '.join(others)} "
+                echo(f"note: {annotator} has no annotations in this story; {', '.join(others)} "
                            "do (pass --annotator NAME or --all-annotators)", err=True)
         pooled = sorted(known) if all_annotators else [annotator]
         if fmt == "json":
             data = report.to_json()
             data["annotators"] = pooled
             data["all_annotators"] = all_annotators
-            text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            from tui.core.text import safe_json
+
+            text = safe_json(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
         elif fmt == "csv":
             text = report.to_csv()
         else:
@@ -92,18 +94,21 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
                 to_terminal = output == "-" and sys.stdout.isatty()
                 width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if to_terminal else DEFAULT_WIDTH
             from tui.core.align.report_render import clean
+            from tui.core.text import safe_text
 
             lines = report.to_text(width).split("\n")
             whose = ("everyone's (" + ", ".join(pooled) + ")") if all_annotators else f"{annotator}'s"
             # After the story and outlet lines, which end at the first blank line.
             end = lines.index("") if "" in lines else len(lines)
             lines.insert(end, f"Annotations: {clean(whose)}")
-            text = "\n".join(lines)
+            # A report for people: shown made safe wherever it goes (the
+            # renderer escapes most fields; an attribute value it quotes is data too).
+            text = safe_text("\n".join(lines), keep_newlines=True)
         if output == "-":
             _write_stdout(text)
         else:
             path = write_report(output, text)
-            click.echo(f"wrote the {fmt} comparison of “{report.story_title}” to {path}", err=True)
+            echo(f"wrote the {fmt} comparison of “{report.story_title}” to {path}", err=True)
     except DiptychError as exc:
         fail(exc)
         return
@@ -128,8 +133,7 @@ def _has_annotations(session, story_id: int, annotator: str) -> bool:
 
 def _write_stdout(text: str) -> None:
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        echo_data(text)
     except BrokenPipeError:
         # `diptych compare ... | head`: the reader has all it wants. Point stdout
         # at /dev/null so Python's flush at exit does not raise again.

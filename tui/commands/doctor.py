@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from tui.cli import db_option, root_param
+from tui.cli import db_option, echo, root_param
 from tui.core.errors import DiptychError
 from tui.core.session import resolve_db_path
 from tui.core.store import Store, sqlite_info
@@ -237,11 +237,11 @@ def doctor_cmd(ctx: click.Context, db: str | None, as_json: bool, fix: bool) -> 
         ctx.exit(1 if any(c.status == "fail" for c in checks) else 0)
     width = max(len(c.name) for c in checks)
     for c in checks:
-        click.echo(f"{c.status:<5} {c.name:<{width}}  {display_text(c.detail, keep_newlines=False)}")
+        echo(f"{c.status:<5} {c.name:<{width}}  {display_text(c.detail, keep_newlines=False)}")
         if c.hint:
-            click.echo(f"{'':<5} {'':<{width}}  What to do: {display_text(c.hint, keep_newlines=False)}")
+            echo(f"{'':<5} {'':<{width}}  What to do: {display_text(c.hint, keep_newlines=False)}")
     warns = sum(c.status == "warn" for c in checks)
     fails = sum(c.status == "fail" for c in checks)
-    click.echo(f"{len(checks) - warns - fails} ok, {warns} warning(s)" + (f", {fails} problem(s)" if fails else ""))
+    echo(f"{len(checks) - warns - fails} ok, {warns} warning(s)" + (f", {fails} problem(s)" if fails else ""))
     if fails:
         ctx.exit(1)

@@ -7,7 +7,7 @@ from typing import IO
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, echo_data, fail, root_param
 from tui.commands.progress import ProgressLine
 from tui.core.errors import DiptychError, ExportError
 from tui.core.text import display_text
@@ -96,7 +96,7 @@ def export_cmd(ctx: click.Context, db: str | None, fmt: str, annotator: str | No
             if text is None:
                 raise ExportError(f"{fmt} needs no set-up file", hint="--config is for labelstudio, brat, "
                                   "inception and spacy")
-            click.echo(text, nl=not text.endswith("\n"))
+            echo_data(text if text.endswith("\n") else text + "\n")
             return
         kwargs = {"annotator": annotator, "story": chosen, "progress": progress, "schema": label_schema}
         if output == "-" and REGISTRY[fmt].layout == "folder":
@@ -205,28 +205,29 @@ def _reason(exc: OSError) -> str:
 
 
 def _report(err: IO[str], stats, where: str) -> None:
+    # Every line goes through the sanitising echo (to stderr): `where`, a
+    # problem's quote and a loss description may all hold data.
     unit = "annotations" if stats.format == "flat" else ("docs" if stats.format == "spacy" else "records")
-    click.echo(f"exported {stats.records} {unit} ({stats.spans} spans, {stats.relations} relations) "
-               f"from {stats.documents} documents as {stats.format} to {where}", file=err)
+    echo(f"exported {stats.records} {unit} ({stats.spans} spans, {stats.relations} relations) "
+         f"from {stats.documents} documents as {stats.format} to {where}", err=True)
     for what, count in sorted(stats.losses.items()):
-        click.echo(f"NOT CARRIED by {stats.format}: {count} {display_text(what, keep_newlines=False)}", file=err)
+        echo(f"NOT CARRIED by {stats.format}: {count} {display_text(what, keep_newlines=False)}", err=True)
     for message in stats.warnings:
-        click.echo(f"warning: {display_text(message, keep_newlines=False)}", file=err)
+        echo(f"warning: {display_text(message, keep_newlines=False)}", err=True)
     if not stats.misaligned:
         return
     n = len(stats.misaligned)
     if stats.format == "spacy":
-        click.echo(f"{n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries and were "
-                   "LEFT OUT of the DocBin (their annotations are unchanged; a prodigy/flat export keeps them):",
-                   file=err)
+        echo(f"{n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries and were "
+             "LEFT OUT of the DocBin (their annotations are unchanged; a prodigy/flat export keeps them):", err=True)
     else:
-        click.echo(f"note: {n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries; "
-                   "they are exported with exact character offsets and token_start/token_end covering "
-                   "every token they touch:", file=err)
+        echo(f"note: {n} span{'s' if n != 1 else ''} do not start and end on spaCy token boundaries; "
+             "they are exported with exact character offsets and token_start/token_end covering "
+             "every token they touch:", err=True)
     for problem in stats.misaligned[:MAX_LISTED]:
-        click.echo(f"  {problem.describe()}", file=err)
+        echo(f"  {problem.describe()}", err=True)
     if n > MAX_LISTED:
-        click.echo(f"  … and {n - MAX_LISTED} more", file=err)
+        echo(f"  … and {n - MAX_LISTED} more", err=True)
 
 
 __all__ = ["export_cmd"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli import annotator_option, db_option, fail, root_param
+from tui.cli import annotator_option, db_option, echo, fail, root_param
 from tui.core.errors import DiptychError, ReadOnlyError
 from tui.core.ingest import DEFAULT_MAX_SIZE, FORMATS, FileResult, ImportOptions, format_size, import_paths, parse_size
 from tui.core.session import default_annotator, resolve_db_path, resolve_schema
@@ -119,13 +119,13 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
     try:
         for item in import_paths(store, paths, options):
             if isinstance(item, str):
-                click.echo(f"note: {safe(item)}")
+                echo(f"note: {safe(item)}")
                 continue
             counts[item.status] += 1
             orphans += len(item.orphans)
-            click.echo(safe(describe(item)), err=item.status == "failed")
+            echo(safe(describe(item)), err=item.status == "failed")
         for unfinished in store.unfinished_imports():
-            click.echo(unfinished_line(unfinished), err=True)
+            echo(unfinished_line(unfinished), err=True)
     except DiptychError as err:
         fail(err)
     finally:
@@ -133,7 +133,7 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
     summary = f"imported {counts['imported']}, skipped {counts['skipped']}, failed {counts['failed']}"
     if orphans:
         summary += f"; {orphans} orphaned span(s) not attached (listed above)"
-    click.echo(summary)
+    echo(summary)
     if counts["failed"]:
         raise SystemExit(1)
 

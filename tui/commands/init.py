@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import fail
+from tui.cli import echo, fail
 from tui.core.errors import DiptychError, StoreError
 from tui.core.store import Store
 from tui.core.store.permissions import group_name
@@ -139,4 +139,4 @@ def init_cmd(db: str, shared: bool, group: str | None, reviewers: str | None) ->
     except DiptychError as err:
         fail(err)
         return
-    click.echo(display_text(done))
+    echo(done)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, fail, root_param
 from tui.core.errors import DiptychError
 from tui.core.text import display_text
 
@@ -40,4 +40,4 @@ def metadata_cmd(db: str | None, output: str | None) -> None:
         fail(exc)
         return
     shown = display_text(f"{path.stem} to {output}", keep_newlines=False)
-    click.echo(f"wrote Datasette metadata for {shown}", err=True)
+    echo(f"wrote Datasette metadata for {shown}", err=True)

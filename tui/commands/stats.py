@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, fail, root_param
 from tui.core.errors import DiptychError
 from tui.core.session import resolve_db_path
 from tui.core.store import Store
@@ -105,4 +105,4 @@ def stats_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
         # ASCII-escaped: names from files must not reach the terminal as control characters.
         click.echo(json.dumps(data, ensure_ascii=True, indent=2, sort_keys=True))
     else:
-        click.echo(render_stats(data))
+        echo(render_stats(data))

@@ -13,7 +13,7 @@ from typing import IO
 
 import click
 
-from tui.cli import db_option, fail, root_param
+from tui.cli import db_option, echo, fail, root_param
 from tui.commands.progress import ProgressLine
 from tui.core.errors import DiptychError, ReadOnlyError
 from tui.core.models import Document
@@ -111,7 +111,7 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
     docs = store.documents(chosen.id if chosen else None)
     where = f"story “{_safe(chosen.title)}”" if chosen else "all stories"
     if not docs:
-        click.echo(f"no documents in {where}: nothing to do")
+        echo(f"no documents in {where}: nothing to do")
         return
     # Decide (and refuse an unknown --model) before the seconds-long load.
     reason = _model_reason(model, no_model)
@@ -140,7 +140,7 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
     else:
         speed = "nothing to parse"
     why = description if reason in description else f"{description} — {reason}"
-    click.echo(f"{where}: {result.computed} document(s) computed, {result.cached} already cached, "
+    echo(f"{where}: {result.computed} document(s) computed, {result.cached} already cached, "
                f"{result.suggestions} suggestion(s) stored; {speed}; model: {_safe(why)} "
                f"(loaded in {load_seconds:.1f}s)")
 

@@ -408,7 +408,7 @@ TAB_GLYPH = "→"
 C1_GLYPH = "␦"
 # A lone UTF-16 surrogate cannot be encoded for the terminal at all.
 SURROGATE_GLYPH = "\ufffd"
-# Shown before a combining mark that has no base character (display_text only).
+# Shown before a combining mark that has no base character (safe_text only).
 DOTTED_CIRCLE = "◌"
 
 
@@ -450,13 +450,21 @@ def display_char(ch: str) -> str:
     return ch
 
 
-def display_text(text: str, *, keep_newlines: bool = True) -> str:
-    """``text`` made safe for a one-off label (annotation lists, titles).
+def safe_text(value: object, *, keep_newlines: bool = False) -> str:
+    """``value`` (any object, shown as ``str(value)``) made safe for a terminal.
 
-    Applies :func:`display_char` to each code point; with ``keep_newlines``
-    False a newline shows as "␤". A combining mark at the very start gets a
-    dotted circle to sit on. Not for offset work: use the article widget.
+    The one entry point for every string from data (article text, titles,
+    annotator names, notes, attribute values, schema choices, paths, error
+    messages that quote any of these) on its way to a terminal, whether through
+    ``click.echo``, a Textual widget or a notification. ESC, every other C0
+    control, DEL, C1 controls (U+009B is an 8-bit CSI), bidi overrides and
+    isolates and the other invisible format characters become visible
+    pictures (see :func:`display_char`), so no escape or control sequence that
+    came from data can reach the terminal. With ``keep_newlines`` a newline
+    stays a line break; otherwise it shows as "␤" (one-line labels). A
+    combining mark at the very start gets a dotted circle to sit on.
     """
+    text = value if isinstance(value, str) else str(value)
     out = []
     for ch in text:
         if ch == "\n" and not keep_newlines:
@@ -465,6 +473,33 @@ def display_text(text: str, *, keep_newlines: bool = True) -> str:
             out.append(display_char(ch))
     if text and unicodedata.category(text[0])[0] == "M":
         out.insert(0, DOTTED_CIRCLE)
+    return "".join(out)
+
+
+def display_text(text: str, *, keep_newlines: bool = True) -> str:
+    """:func:`safe_text` with newlines kept by default (the older name, used by
+    the widgets and commands for labels, titles and annotation lists)."""
+    return safe_text(text, keep_newlines=keep_newlines)
+
+
+def safe_json(dumped: str) -> str:
+    """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with every
+    character a terminal may interpret written as a ``\\uXXXX`` escape.
+
+    ``json.dumps`` escapes C0 controls itself but leaves C1 controls and bidi
+    or other format characters raw; they can only occur inside JSON strings,
+    where the escape means the same character, so the data read back is
+    exactly the same while the terminal sees only plain text.
+    """
+    out = []
+    for ch in dumped:
+        if ch == "\n" or display_char(ch) == ch:
+            out.append(ch)
+        elif ord(ch) > 0xFFFF:
+            o = ord(ch) - 0x10000
+            out.append(f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
 
 

@@ -1,6 +1,15 @@
-"""Modal form for an annotation's attributes and note, built from the label schema."""
+"""Modal form for an annotation's attributes and note, built from the label schema.
+
+Attribute names and choices come from ``annotations/schema.toml``, values and
+the note from the database: every one is shown through ``safe_text`` as a
+plain ``Text`` (never markup), and an attribute whose name is not a plain
+word gets a widget id from its position, so no schema string can reach the
+terminal raw or break the form.
+"""
 
 from __future__ import annotations
+
+import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +20,18 @@ from textual.widgets import Button, Input, Label, Select, Static
 from rich.text import Text
 
 from tui.core.models import Annotation
-from tui.core.text import display_text
+from tui.core.text import display_text, safe_text
 from tui.core.schema import LabelSpec
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def field_id(index: int, name: str) -> str:
+    """The widget id of an attribute's Select: ``attr-NAME`` for a plain name
+    (tests and keymaps can find it), ``attr--INDEX`` for any other name (a
+    schema may name an attribute with spaces, accents or escapes, which are
+    not valid ids)."""
+    return f"attr-{name}" if _PLAIN_NAME.fullmatch(name) else f"attr--{index}"
 
 
 class AttributeForm(ModalScreen[dict | None]):
@@ -40,24 +59,32 @@ class AttributeForm(ModalScreen[dict | None]):
         with Vertical():
             quote = display_text(" ".join(self.annotation.quote.split()), keep_newlines=False)
             head = Text()
-            head.append(f" {self.spec.name} ", style=f"bold black on {self.spec.color}")
+            head.append(f" {safe_text(self.spec.name)} ", style=f"bold black on {self.spec.color}")
             head.append(" “" + (quote if len(quote) < 120 else quote[:119] + "…") + "”")
             yield Static(head)
             with VerticalScroll():
-                for attr in self.spec.attributes:
-                    yield Label(Text(attr.name))
+                for i, attr in enumerate(self.spec.attributes):
+                    yield Label(Text(safe_text(attr.name)))
                     current = self.annotation.attrs.get(attr.name, Select.NULL)
-                    yield Select([(c, c) for c in attr.choices], value=current, id=f"attr-{attr.name}",
+                    choices = list(attr.choices)
+                    if current is not Select.NULL and current not in choices:
+                        choices.append(current)  # a stored value the schema no longer lists stays choosable
+                    yield Select([(Text(safe_text(c)), c) for c in choices], value=current, id=field_id(i, attr.name),
                                  prompt="(not set)")
                 yield Label("note")
-                yield Input(self.annotation.note, id="note", placeholder="free text")
+                yield Input(self.shown_note, id="note", placeholder="free text")
             with Horizontal():
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
 
+    @property
+    def shown_note(self) -> str:
+        """The note as the field shows it: one line, controls as pictures."""
+        return safe_text(self.annotation.note)
+
     def on_mount(self) -> None:
         if self.spec.attributes:
-            self.query_one(f"#attr-{self.spec.attributes[0].name}", Select).focus()
+            self.query_one("#" + field_id(0, self.spec.attributes[0].name), Select).focus()
         else:
             self.query_one("#note", Input).focus()
 
@@ -72,11 +99,16 @@ class AttributeForm(ModalScreen[dict | None]):
 
     def action_save(self) -> None:
         attrs = {}
-        for attr in self.spec.attributes:
-            value = self.query_one(f"#attr-{attr.name}", Select).value
+        for i, attr in enumerate(self.spec.attributes):
+            value = self.query_one("#" + field_id(i, attr.name), Select).value
             if value is not Select.NULL and value is not None:
                 attrs[attr.name] = value
-        self.dismiss({"attrs": attrs, "note": self.query_one("#note", Input).value})
+        note = self.query_one("#note", Input).value
+        # The field shows a made-safe copy; left untouched, the stored note
+        # (with whatever it holds) is kept exactly rather than its pictures.
+        if note == self.shown_note:
+            note = self.annotation.note
+        self.dismiss({"attrs": attrs, "note": note})
 
     def action_cancel(self) -> None:
         self.dismiss(None)

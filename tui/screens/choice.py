@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.text import safe_text
+
 
 class ChoiceScreen(ModalScreen[str | None]):
     """Returns the chosen option's value, or None on escape."""
@@ -34,8 +36,8 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text, style="bold"))
-            yield OptionList(*[Option(Text(f"{key}  {desc}"), id=value) for value, key, desc in self.options])
+            yield Static(Text(safe_text(self.title_text), style="bold"))
+            yield OptionList(*[Option(Text(safe_text(f"{key}  {desc}")), id=value) for value, key, desc in self.options])
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

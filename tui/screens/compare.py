@@ -29,12 +29,15 @@ from tui.core.align.cache import report_path, story_alignment, story_report, wri
 from tui.core.align.report import Report
 from tui.core.align.report_render import NOT_CARRIED, clean
 from tui.core.errors import DiptychError
+from tui.core.text import safe_text as _s
 
 # Long passages are cut on screen (the CSV keeps them whole).
 QUOTE_LIMIT = 120
 PASSAGE_LIMIT = 400
 
 def _short(text: str, limit: int) -> str:
+    # Every string of the report comes from data: made safe before it is cut.
+    text = _s(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -56,9 +59,9 @@ def _heading(title: str, note: str = "") -> Text:
 
 def _table(first: str, outlets: list[str], first_ratio: int = 2) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, padding=(0, 1), header_style="bold")
-    table.add_column(Text(first), ratio=first_ratio, overflow="fold")
+    table.add_column(Text(_s(first)), ratio=first_ratio, overflow="fold")
     for name in outlets:
-        table.add_column(Text(name), ratio=1, overflow="fold")
+        table.add_column(Text(_s(name)), ratio=1, overflow="fold")
     return table
 
 
@@ -68,7 +71,7 @@ def outlets_header(report: Report) -> Text:
         if i:
             text.append("\n")
         text.append(f"[{o.doc_id}] ", style="dim")
-        text.append(o.name, style="bold")
+        text.append(_s(o.name), style="bold")
         if o.title and o.title != o.name:
             text.append(" — ")
             text.append(_short(o.title, QUOTE_LIMIT))
@@ -84,12 +87,12 @@ def claims_table(report: Report) -> RenderableType:
     table = _table("claim", [o.name for o in report.outlets])
     for row in report.claims:
         claim = Text()
-        claim.append(row.id + " ", style="bold")
+        claim.append(_s(row.id) + " ", style="bold")
         claim.append(_short(row.text, 2 * QUOTE_LIMIT))
         if row.contradicts:
-            claim.append("\ncontradicts " + ", ".join(row.contradicts), style="bold red")
+            claim.append("\ncontradicts " + _s(", ".join(row.contradicts)), style="bold red")
         if row.partial:
-            claim.append("\npartly the same as " + ", ".join(row.partial), style="yellow")
+            claim.append("\npartly the same as " + _s(", ".join(row.partial)), style="yellow")
         cells: list[RenderableType] = [claim]
         for d in ids:
             cell = row.cells[d]
@@ -97,10 +100,10 @@ def claims_table(report: Report) -> RenderableType:
                 cells.append(_dash())
                 continue
             t = Text("✔ ", style="green")
-            t.append(", ".join(cell.certainty) if cell.certainty else "carried")
+            t.append(_s(", ".join(cell.certainty)) if cell.certainty else "carried")
             t.append("\nvia ", style="dim")
             if cell.attribution:
-                t.append(", ".join(cell.attribution), style="bold")
+                t.append(_s(", ".join(cell.attribution)), style="bold")
             else:
                 t.append("no source linked", style="dim italic")
             for quote in cell.quotes:
@@ -119,7 +122,7 @@ def source_groups_table(report: Report) -> RenderableType:
     ids = [o.doc_id for o in report.outlets]
     table = _table("source", [o.name for o in report.outlets])
     for g in report.source_groups:
-        cells: list[RenderableType] = [Text(g.name, style="bold")]
+        cells: list[RenderableType] = [Text(_s(g.name), style="bold")]
         for d in ids:
             quotes = g.cells[d]
             if not quotes:
@@ -139,12 +142,12 @@ def sources_table(report: Report) -> RenderableType:
     for name, ratio in (("outlet", 2), ("source", 3), ("named", 1), ("type", 2), ("claims", 1)):
         table.add_column(Text(name), ratio=ratio, overflow="fold")
     for s in report.sources:
-        named = Text(s.named or NOT_CARRIED)
+        named = Text(_s(s.named or NOT_CARRIED))
         if s.named_inferred:
             named.append("?", style="dim")  # not set by the annotator: guessed from the words
-        table.add_row(Text(report.outlet_name(s.doc_id)), Text(_short(s.quote, QUOTE_LIMIT)), named,
-                      Text(s.type) if s.type else _dash(),
-                      Text(", ".join(s.claims)) if s.claims else _dash())
+        table.add_row(Text(_s(report.outlet_name(s.doc_id))), Text(_short(s.quote, QUOTE_LIMIT)), named,
+                      Text(_s(s.type)) if s.type else _dash(),
+                      Text(_s(", ".join(s.claims))) if s.claims else _dash())
     return table
 
 
@@ -154,7 +157,7 @@ def motives_table(report: Report) -> RenderableType:
     ids = [o.doc_id for o in report.outlets]
     table = _table("category", [o.name for o in report.outlets], first_ratio=1)
     for m in report.motives:
-        cells: list[RenderableType] = [Text(m.category, style="bold")]
+        cells: list[RenderableType] = [Text(_s(m.category), style="bold")]
         for d in ids:
             items = m.cells[d]
             if not items:
@@ -168,10 +171,10 @@ def motives_table(report: Report) -> RenderableType:
                 t.append(_short(item.quote, QUOTE_LIMIT))
                 if item.actors:
                     t.append("  of ", style="dim")
-                    t.append(", ".join(item.actors))
+                    t.append(_s(", ".join(item.actors)))
                 if item.sources:
                     t.append("  via ", style="dim")
-                    t.append(", ".join(item.sources))
+                    t.append(_s(", ".join(item.sources)))
             cells.append(t)
         table.add_row(*cells)
     return table
@@ -184,7 +187,7 @@ def only_in_table(report: Report) -> RenderableType:
     table.add_column(Text("outlet"), ratio=1, overflow="fold")
     table.add_column(Text("passage"), ratio=5, overflow="fold")
     for p in report.only_in:
-        table.add_row(Text(report.outlet_name(p.doc_id), style="bold"), Text(_short(p.text, PASSAGE_LIMIT)))
+        table.add_row(Text(_s(report.outlet_name(p.doc_id)), style="bold"), Text(_short(p.text, PASSAGE_LIMIT)))
     return table
 
 
@@ -290,7 +293,7 @@ class CompareScreen(Screen[None]):
     def say(self, message: str, error: bool = False) -> None:
         if not self.is_attached:
             return
-        self.query_one("#compare-status", Static).update(Text(message, style="bold red" if error else ""))
+        self.query_one("#compare-status", Static).update(Text(_s(message), style="bold red" if error else ""))
 
     # ------------------------------------------------------------ actions
 

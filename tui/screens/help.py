@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from tui.bindings import all_keys, display_keys
 from tui.core.schema import LabelSchema
+from tui.core.text import safe_text
 
 
 def help_table(schema: LabelSchema, keymap: dict[str, str]) -> Table:
@@ -23,8 +24,10 @@ def help_table(schema: LabelSchema, keymap: dict[str, str]) -> Table:
     for k in all_keys(schema):
         if k.group != group:
             group = k.group
-            table.add_row(Text(group, style="bold underline"), "", "")
-        table.add_row(Text(display_keys(keymap.get(k.id, k.keys))), Text(k.description), Text(k.id))
+            table.add_row(Text(safe_text(group), style="bold underline"), "", "")
+        # Label keys, names and descriptions come from the schema file.
+        table.add_row(Text(safe_text(display_keys(keymap.get(k.id, k.keys)))), Text(safe_text(k.description)),
+                      Text(safe_text(k.id)))
     return table
 
 
@@ -32,9 +35,9 @@ def legend(schema: LabelSchema) -> Text:
     text = Text()
     text.append("Colours\n", style="bold underline")
     for spec in schema.labels:
-        text.append(f" {spec.name} ", style=f"bold black on {spec.color}")
+        text.append(f" {safe_text(spec.name)} ", style=f"bold black on {spec.color}")
         text.append(" annotation (background)   ")
-        text.append(spec.name.lower(), style=f"underline {spec.color}")
+        text.append(safe_text(spec.name.lower()), style=f"underline {spec.color}")
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.text import safe_text
+
 
 @dataclass(frozen=True)
 class ProposalRow:
@@ -58,10 +60,10 @@ class ProposalsScreen(ModalScreen[None]):
         lst.clear_options()
         for row in self.rows:
             line = Text()
-            line.append(f"{row.type} ", style="bold cyan")
+            line.append(f"{safe_text(row.type)} ", style="bold cyan")
             line.append(f"{row.score:.2f}\n", style="dim")
-            line.append("  " + row.head + "\n")
-            line.append("  " + row.tail, style="italic")
+            line.append("  " + safe_text(row.head) + "\n")
+            line.append("  " + safe_text(row.tail), style="italic")
             lst.add_option(Option(line, id=row.key))
         if not self.rows:
             lst.add_option(Option(Text("no open proposals: every aligned claim pair is linked or rejected",

@@ -23,6 +23,24 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         yield Input(self.value, placeholder=self.placeholder, id="prompt")
 
+    def on_mount(self) -> None:
+        # Keys typed right after the key that opened the prompt were held by
+        # the App (tui.screens.typeahead): replay them once the field has
+        # focus (focus() is queued on the App, so this call runs after it).
+        self.query_one(Input).focus()
+        self.app.call_later(self._release, until_closed=True)
+
+    async def _release(self, *, until_closed: bool) -> None:
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            await release(until_closed=until_closed)
+
+    def dismiss(self, result=None):
+        # Keys typed after the prompt's Enter/Escape go to the screen below.
+        done = super().dismiss(result)
+        self.app.call_later(self._release, until_closed=False)
+        return done
+
     def on_key(self, event) -> None:
         # Type-ahead over a slow link: keys may arrive before the Input has focus.
         field = self.query_one(Input)

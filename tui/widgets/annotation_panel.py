@@ -41,7 +41,7 @@ class AnnotationPanel(OptionList):
         self.clear_options()
         for ann in annotations:
             line = Text()
-            line.append(f" {ann.label} ", style=f"bold black on {colors.get(ann.label, 'white')}")
+            line.append(f" {display_text(ann.label, keep_newlines=False)} ", style=f"bold black on {colors.get(ann.label, 'white')}")
             line.append(" " + _excerpt(ann.quote))
             if ann.attrs:
                 line.append("\n   " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))),
@@ -51,10 +51,10 @@ class AnnotationPanel(OptionList):
             for rel in relations:
                 if rel.head_id == ann.id and rel.tail_id in quotes:
                     label, quote = quotes[rel.tail_id]
-                    line.append(f"\n   → {rel.type} {label} “{_excerpt(quote, 28)}”", style="cyan")
+                    line.append(f"\n   → {display_text(f'{rel.type} {label}', keep_newlines=False)} “{_excerpt(quote, 28)}”", style="cyan")
                 elif rel.tail_id == ann.id and rel.head_id in quotes:
                     label, quote = quotes[rel.head_id]
-                    line.append(f"\n   ← {rel.type} {label} “{_excerpt(quote, 28)}”", style="cyan")
+                    line.append(f"\n   ← {display_text(f'{rel.type} {label}', keep_newlines=False)} “{_excerpt(quote, 28)}”", style="cyan")
             self.add_option(Option(line, id=ann.id))
         if not annotations:
             self.add_option(Option(Text("no annotations yet: select with v, tag with a label key", style="dim"),

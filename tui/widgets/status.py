@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.core.text import display_text, excerpt
+from tui.core.text import display_text, excerpt, safe_text
 
 
 class HeaderBar(Static):
@@ -29,12 +29,12 @@ class HeaderBar(Static):
         tail = Text(no_wrap=True)
         tail.append(f" · {documents} docs · {display_text(annotator, keep_newlines=False)}")
         if progress:
-            tail.append(f" · {progress}")
+            tail.append(f" · {safe_text(progress)}")
         if mode:
             tail.append(" · ")
-            tail.append(mode, style="bold reverse")
+            tail.append(safe_text(mode), style="bold reverse")
         tail.append(" · ")
-        tail.append(save_state, style="bold red" if error else "green")
+        tail.append(safe_text(save_state), style="bold red" if error else "green")
         room = max(8, (self.content_size.width or 80) - len("Diptych ") - tail.cell_len)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("Diptych ", style="bold")
@@ -49,10 +49,12 @@ class StatusLine(Static):
     """
 
     def say(self, *parts: tuple[str, str] | str) -> None:
+        # Parts quote articles, labels, notes and error messages: each is made
+        # safe here, the one way text reaches the status line.
         text = Text(no_wrap=True, overflow="ellipsis")
         for part in parts:
             if isinstance(part, tuple):
-                text.append(part[0], style=part[1])
+                text.append(safe_text(part[0]), style=part[1])
             else:
-                text.append(part)
+                text.append(safe_text(part))
         self.update(text)
