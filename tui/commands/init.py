@@ -22,7 +22,6 @@ from tui.core.store import Store
 from tui.core.store.permissions import group_name
 from tui.core.store.policy import REVIEWERS_KEY
 from tui.core.store.settings import SHARED
-from tui.core.text import display_text
 
 FOLDER_MODE = 0o2775
 DB_MODE = 0o664
