@@ -78,6 +78,19 @@ class GoldCopy:
     batch: str | None  # the undoable event batch; None when nothing changed
 
 
+def _gold_writer(target: Any, gold: str, actor: str | None, session_id: str | None,
+                 what: str) -> tuple[Any, str, str, str]:
+    """(store, actor, session id, login) of a gold write, after the policy allowed it."""
+    store = _store(target)
+    actor = actor or getattr(target, "annotator", None) or gold
+    session_id = session_id if session_id is not None else getattr(target, "session_id", "")
+    login = getattr(target, "os_user", None) or os_user()
+    policy = write_policy(store)
+    for name in dict.fromkeys((gold, actor)):
+        policy.check(login, name, what=f"{what} {gold}")
+    return store, actor, session_id, login
+
+
 def copy_to_gold(target: Any, doc_id: int, source: str | Iterable[str], *, gold: str = GOLD,
                  actor: str | None = None, session_id: str | None = None) -> GoldCopy:
     """Accept spans into the gold annotator set, as one undoable step.
@@ -98,13 +111,7 @@ def copy_to_gold(target: Any, doc_id: int, source: str | Iterable[str], *, gold:
     checked again inside the write transaction (a ``write_batch`` guard), and
     made again from what gold holds then if the other got there first.
     """
-    store = _store(target)
-    actor = actor or getattr(target, "annotator", None) or gold
-    session_id = session_id if session_id is not None else getattr(target, "session_id", "")
-    login = getattr(target, "os_user", None) or os_user()
-    policy = write_policy(store)
-    for name in dict.fromkeys((gold, actor)):
-        policy.check(login, name, what=f"accept spans into {gold}")
+    store, actor, session_id, login = _gold_writer(target, gold, actor, session_id, "accept spans into")
     if isinstance(source, str):
         if source == gold:
             raise ReviewError(f"{gold!r} is the gold set itself; choose another annotator's version")
@@ -246,13 +253,7 @@ def _gold_twin(store: Any, ann_id: str, gold_span: Any) -> Annotation | None:
 def remove_from_gold(target: Any, ann_ids: Iterable[str], *, gold: str = GOLD, actor: str | None = None,
                      session_id: str | None = None) -> str | None:
     """Reject spans already in gold: hide them and their relations, as one undoable step."""
-    store = _store(target)
-    actor = actor or getattr(target, "annotator", None) or gold
-    session_id = session_id if session_id is not None else getattr(target, "session_id", "")
-    login = getattr(target, "os_user", None) or os_user()
-    policy = write_policy(store)
-    for name in dict.fromkeys((gold, actor)):
-        policy.check(login, name, what=f"remove spans from {gold}")
+    store, actor, session_id, login = _gold_writer(target, gold, actor, session_id, "remove spans from")
     stamp = now()
     changes: list[tuple[str, str, dict | None]] = []
     hidden: set[str] = set()
