@@ -47,6 +47,15 @@ class SaveQueue:
             self.session = self.main.twin()
         return fn(self.session, *args, **kwargs)
 
+    def close_now(self) -> None:
+        """For a hang-up, when the process leaves at once: wait for the save in flight
+        (its store lock; at most the busy timeout) and close the twin, so the last
+        connection closes and SQLite merges the -wal. Saves still queued were never
+        acknowledged (the header said "saving…") and are dropped with the process."""
+        twin = self.session
+        if twin is not None and twin is not self.main:
+            twin.close()
+
     def close(self) -> None:
         """Close the twin after every queued save; never waits (the UI may be exiting).
         The interpreter still runs queued saves before it exits (executor threads are joined)."""
