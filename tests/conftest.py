@@ -113,3 +113,34 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.skipped and os.environ.get("CI") and "could not import" in str(report.longrepr):
         report.outcome = "failed"
+
+
+@pytest.fixture
+def keys_wait_for_saves(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """``pilot.press`` returns once the reader's saves of those keys are committed.
+
+    The reader saves on a writer thread (tui/screens/reader/saving.py), so a key's
+    change reaches the database a moment after the key. Tests that check what a
+    key stored wait here, like a person watching the header go from "saving…" to
+    "saved" (a bounded poll, not a timing). A module that tests the waiting
+    itself sets ``RAW_KEYS = True`` and gets Textual's own press.
+    """
+    if getattr(request.module, "RAW_KEYS", False):
+        return
+    from textual.pilot import Pilot
+
+    press = Pilot.press
+
+    async def press_then_wait(self, *keys: str) -> None:
+        await press(self, *keys)
+        for _ in range(3000):
+            try:
+                screen = self.app._annotate_screen()
+            except Exception:  # not the reader app, or it has exited
+                return
+            if not getattr(screen, "pending", None):
+                return
+            await self.pause(0.01)
+        raise AssertionError("the reader's saves were still pending after 3000 polls")
+
+    monkeypatch.setattr(Pilot, "press", press_then_wait)

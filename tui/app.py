@@ -109,6 +109,9 @@ class DiptychApp(TypeAheadMixin, App):
                 os.dup2(devnull, fd)
             signal.signal(signal.SIGCONT, signal.SIG_DFL)
             self._save_position()
+            screen = self._annotate_screen()
+            if screen is not None:
+                screen.saves.close_now()  # the writer thread's connection too
             self.session.close()
         finally:
             os._exit(0)

@@ -22,3 +22,8 @@ def db(seeded_template: Path, tmp_path: Path) -> Path:
     path.parent.mkdir()
     shutil.copy(seeded_template, path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _saves_follow_keys(keys_wait_for_saves) -> None:
+    """Tests that press keys check what they stored once it is saved (tests/conftest.py)."""

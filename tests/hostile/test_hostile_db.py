@@ -228,7 +228,8 @@ def test_a_multi_row_session_write_on_a_full_disk_leaves_nothing_partial(db: Pat
         assert [a.label for a in made] == ["CLAIM", "SOURCE"] and len(st.relations(annotator="alice")) == 2
 
 
-async def test_reader_on_a_full_disk_says_not_saved_and_shows_what_is_stored(tmp_path: Path) -> None:
+async def test_reader_on_a_full_disk_says_not_saved_and_shows_what_is_stored(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Tagging a giant sentence on a full disk: the header says NOT SAVED with the
     error code, a toast gives the message, the pane shows only stored marks and
     the database is unchanged; with room again the same keys save."""
@@ -249,6 +250,8 @@ async def test_reader_on_a_full_disk_says_not_saved_and_shows_what_is_stored(tmp
             await pilot.pause()
             before = snapshot(db)
             fill_up(session.store)
+            # The reader saves through its own connection, opened at the first save.
+            monkeypatch.setattr(Store, "open", full_disk_open())
             await pilot.press("V", "c")
             await pilot.pause()
             header = str(app.screen.query_one("#header").render())
@@ -258,6 +261,7 @@ async def test_reader_on_a_full_disk_says_not_saved_and_shows_what_is_stored(tmp
             assert {(m.start, m.end, m.label) for m in view.marks("annotation")} == {(kept.start, kept.end, "SOURCE")}
             assert snapshot(db) == before
             make_room(session.store)
+            make_room(app.screen.saves.session.store)
             view.move_to(text.index("The army"))
             await pilot.press("V", "c")
             await pilot.pause()

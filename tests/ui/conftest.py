@@ -27,3 +27,8 @@ def app_factory(seed_db: Path):
     yield factory
     for app in opened:
         app.session.close()
+
+
+@pytest.fixture(autouse=True)
+def _saves_follow_keys(keys_wait_for_saves) -> None:
+    """Every test here checks what keys stored after they are saved (tests/conftest.py)."""

@@ -134,7 +134,8 @@ async def test_enter_edits_attributes_and_note_with_keys(app_factory, seed_db):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("c", "enter")
+        await pilot.press("c")  # saved before enter: enter edits what the screen shows
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AttributeForm)
         # certainty: open the dropdown, take the third choice ("reported")
@@ -154,7 +155,8 @@ async def test_escape_in_form_changes_nothing(app_factory, seed_db):
     app = app_factory()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("c", "enter")
+        await pilot.press("c")  # saved before enter: enter edits what the screen shows
+        await pilot.press("enter")
         await pilot.pause()
         app.screen.query_one("#attr-certainty", Select).value = "hedged"
         await pilot.press("escape")
@@ -205,7 +207,8 @@ async def test_link_start_needs_a_claim_or_motive_and_escape_cancels(app_factory
         await pilot.pause()
         await pilot.press("s", "r")
         assert app.screen.link_head is None
-        await pilot.press("x", "c", "r")
+        await pilot.press("x", "c")
+        await pilot.press("r")
         assert app.screen.link_head is not None
         await pilot.press("escape")
         assert app.screen.link_head is None

@@ -75,6 +75,21 @@ class AnnotationSession:
     def close(self) -> None:
         self.store.close()
 
+    def twin(self) -> "AnnotationSession":
+        """The same person on a second connection to the same file, for a writer thread.
+
+        Same annotator, OS user, schema and session id, so its changes are this
+        session's (one undo history). A save waiting for another process's write
+        lock holds its connection's lock meanwhile; on its own connection, the
+        reader's reads on this session never wait behind it. A read-only session
+        is its own twin: its writes are refused before any lock is taken.
+        """
+        if self.readonly:
+            return self
+        store = Store.open(self.store.path, busy_timeout=self.store.busy_timeout, create=False)
+        return AnnotationSession(store, self.annotator, self.schema, session_id=self.session_id,
+                                 os_user=self.os_user)
+
     @property
     def readonly(self) -> bool:
         return self.store.readonly

@@ -40,7 +40,9 @@ class ProposalsScreen(ModalScreen[None]):
     ProposalsScreen OptionList { height: 1fr; }
     """
 
-    def __init__(self, rows: list[ProposalRow], accept: Callable[[str], bool], reject: Callable[[str], bool]) -> None:
+    # accept/reject(key, failed) queue the save; they call failed() if it is refused.
+    def __init__(self, rows: list[ProposalRow], accept: Callable[[str, Callable[[], None]], None],
+                 reject: Callable[[str, Callable[[], None]], None]) -> None:
         super().__init__()
         self.rows = list(rows)
         self.accept = accept
@@ -77,14 +79,25 @@ class ProposalsScreen(ModalScreen[None]):
             return None
         return self.rows[lst.highlighted]
 
-    def _settle(self, fn: Callable[[str], bool]) -> None:
+    def _settle(self, fn: Callable[[str, Callable[[], None]], None]) -> None:
+        # The row goes at once (its save is queued), so a second key cannot settle it twice.
         row = self._current()
-        if row is not None and fn(row.key):
-            index = self.rows.index(row)
-            self.rows.remove(row)
-            self.fill()
-            if self.rows:
-                self.query_one(OptionList).highlighted = min(index, len(self.rows) - 1)
+        if row is None:
+            return
+        index = self.rows.index(row)
+        self.rows.remove(row)
+        self._show(index)
+        fn(row.key, lambda: self._put_back(row, index))
+
+    def _put_back(self, row: ProposalRow, index: int) -> None:
+        if self.is_attached and row not in self.rows:
+            self.rows.insert(min(index, len(self.rows)), row)
+            self._show(index)
+
+    def _show(self, index: int) -> None:
+        self.fill()
+        if self.rows:
+            self.query_one(OptionList).highlighted = min(index, len(self.rows) - 1)
 
     def action_accept(self) -> None:
         self._settle(self.accept)

@@ -10,6 +10,7 @@ from textual import work
 
 from tui.core import align
 from tui.core.align import cache as alignment_cache
+from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
 from tui.widgets.pane import ArticlePane
@@ -148,17 +149,17 @@ class CompareActions:
             rows.append(ProposalRow(key, link.type, link.score, f"{outlets[head.doc_id]}: {_short(head.quote, 90)}",
                                     f"{outlets[tail.doc_id]}: {_short(tail.quote, 90)}"))
 
-        def accept(key: str) -> bool:
+        # The list drops a row at once; if its save is refused, ``failed`` puts it back.
+        def accept(key: str, failed) -> None:
             link = self.proposals[key]
-            done = self.write(self.session.link, link.head_id, link.tail_id, link.type) is not None
-            self.reload()
-            return done
+            self.write(Session.link, link.head_id, link.tail_id, link.type, failed=lambda _err: failed())
 
-        def reject(key: str) -> bool:
+        def reject(key: str, failed) -> None:
             link = self.proposals[key]
             head = by_id[link.head_id]
-            return self.write(self.session.reject_key, head.doc_id, key,
-                              f"reject proposed {link.type} link of “{_short(head.quote, 30)}”") is not None
+            self.write(Session.reject_key, head.doc_id, key,
+                       f"reject proposed {link.type} link of “{_short(head.quote, 30)}”",
+                       failed=lambda _err: failed())
 
         self.app.push_screen(ProposalsScreen(rows, accept, reject))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tui.bindings import Key
 from tui.core.models import Annotation
+from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 
 KEYS: tuple[Key, ...] = (
@@ -23,6 +24,8 @@ class LinkingActions:
         if not self.panes:
             return
         ann = self.annotation_at(self.pane, self.pane.view.cursor)
+        if ann is None and self.still_saving(self.pane, self.pane.view.cursor):
+            return
         if ann is None or not self.app.schema.relations_from(ann.label):
             heads = sorted({h for r in self.app.schema.relations for h in r.heads})
             self.notify_plain(f"put the cursor on a {' or '.join(heads)} annotation to start a link")
@@ -57,11 +60,11 @@ class LinkingActions:
         self.save_link(head, tail, None)
 
     def save_link(self, head: Annotation, tail: Annotation, rel_type: str | None) -> None:
-        rel = self.write(self.session.link, head.id, tail.id, rel_type)
-        if rel is not None:
+        def done(rel) -> None:
             self.notify_plain(f"linked {head.label} {rel.type} {tail.label}")
-            self.link_head = None
-            for pane in self.panes:
-                pane.view.set_marks("link", [])
-        self.reload()
-        self.describe_cursor()
+            if self.link_head is head:  # unless a new link was started meanwhile
+                self.link_head = None
+                for pane in self.panes:
+                    pane.view.set_marks("link", [])
+
+        self.write(Session.link, head.id, tail.id, rel_type, then=done)

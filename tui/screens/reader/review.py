@@ -40,12 +40,9 @@ class ReviewActions:
         cmp = self.comparisons.get(pane.doc.id, {}).get(sugg.key)
         if cmp is None:
             return
-        copied = self.write(review.copy_to_gold, self.session, pane.doc.id, list(cmp.ids[:1]),
-                            gold=self.session.annotator)
-        if copied is not None:
-            self.notify_plain(f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”")
-        self.reload()
-        self.describe_cursor()
+        self.write(review.copy_to_gold, pane.doc.id, list(cmp.ids[:1]), gold=self.session.annotator,
+                   then=lambda _: self.notify_plain(
+                       f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”"))
 
     # y and Y are only active in a review (AnnotateScreen.check_action).
     def action_accept_candidate(self) -> None:
@@ -59,9 +56,7 @@ class ReviewActions:
         sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
         cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
         who = cmp.annotators[0] if cmp else self.compare[0]
-        copied = self.write(review.copy_to_gold, self.session, self.pane.doc.id, who, gold=self.session.annotator)
-        if copied is not None:
-            self.notify_plain(f"accepted {who}'s version of this article: {len(copied.created)} new span(s)")
-        self.reload()
-        self.describe_cursor()
+        self.write(review.copy_to_gold, self.pane.doc.id, who, gold=self.session.annotator,
+                   then=lambda copied: self.notify_plain(
+                       f"accepted {who}'s version of this article: {len(copied.created)} new span(s)"))
 

@@ -1,15 +1,14 @@
 """The reader: a story's articles side by side, tagged with the keyboard.
 
-Every change goes through the AnnotationSession (one transaction each) before
-the screen shows it; on a failed write the screen reloads what is really stored.
+Every change goes through the AnnotationSession (one transaction each) on the
+writer thread (saving.py) before the screen shows it; the keys never wait for it.
+On a failed write the screen reloads what is really stored.
 
 This module holds the screen itself (composition, focus, reloading, the status
 line and the view keys); each mode's keys and actions are a mixin beside it.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +19,7 @@ from textual.widgets import Footer
 from tui.bindings import Key, all_keys, to_bindings
 from tui.core import review
 from tui.core.errors import DiptychError
+from tui.core.session import AnnotationSession
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
 from tui.core.text import display_text, excerpt as _short
 from tui.widgets.annotation_panel import AnnotationPanel
@@ -28,6 +28,7 @@ from tui.screens.reader.compare import CompareActions
 from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
 from tui.screens.reader.review import ReviewActions
+from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
 from tui.widgets.pane import ArticlePane
@@ -48,7 +49,7 @@ KEYS: tuple[Key, ...] = (
 
 
 class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
-                     ReviewActions, Screen):
+                     ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
@@ -84,6 +85,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.
         self.compare: tuple[str, ...] = tuple(self.app.compare)
+        self.init_saving()
 
     # ------------------------------------------------------------ layout
 
@@ -107,8 +109,11 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.query_one(AnnotationPanel).display = self.app.size.width >= PANEL_MIN_WIDTH
         await self.load_story(self.story_id, restore=True)
 
+    def on_unmount(self) -> None:
+        self.saves.close()
+
     async def load_story(self, story_id: int, *, restore: bool = False) -> None:
-        self.save_position()
+        self.queue_position()
         self.story_id = story_id
         self.story = self.session.story(story_id)
         self.docs = self.session.documents(story_id)
@@ -189,6 +194,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
 
     def update_header(self) -> None:
         self.refresh_bindings()
+        state, error = self.save_status()
         mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
         if self.link_head is not None:
             mode = f"LINK from {self.link_head.label}"
@@ -196,8 +202,8 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
             mode = "SELECT"
         self.query_one(HeaderBar).show(
             story=display_text(self.story.title, keep_newlines=False) if self.story else "?", documents=len(self.docs),
-            annotator=self.session.annotator, save_state=self.save_state,
-            progress=self.progress, mode=mode, error=self.save_error)
+            annotator=self.session.annotator, save_state=state,
+            progress=self.progress, mode=mode, error=error)
 
     def update_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
@@ -214,25 +220,12 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.app.notify(display_text(message), severity="error" if error else "information", markup=False,
                         timeout=8 if error else 3)
 
-    # ------------------------------------------------------------ writes
-
-    def write(self, fn, *args, **kwargs):
-        """Run one session write; show its outcome; on failure show what is stored."""
-        try:
-            result = fn(*args, **kwargs)
-        except DiptychError as err:
-            self.save_error = True
-            self.save_state = f"NOT SAVED ({err.code})"
-            self.notify_plain(str(err), error=True)
-            self.reload()
-            return None
-        self.save_error = False
-        self.save_state = "saved " + datetime.now().strftime("%H:%M:%S")
-        return result
+    # ------------------------------------------------------------ writes (write() is in saving.py)
 
     def mark_started(self, doc_id: int) -> None:
         if doc_id not in self.statuses:
-            self.write(self.session.set_status, doc_id, "in_progress")
+            self.statuses[doc_id] = "in_progress"  # one queued status change per document, not one per tag
+            self.write(AnnotationSession.set_status, doc_id, "in_progress")
 
     # ------------------------------------------------------------ focus and cursor
 
@@ -338,11 +331,12 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         if not self.panes:
             return
         doc = self.pane.doc
-        now = self.session.statuses().get(doc.id, "todo")
+        # From what the screen shows (a D still saving included), so D D means two steps.
+        now = self.statuses.get(doc.id, "todo")
         new = STATUS_CYCLE[(STATUS_CYCLE.index(now) + 1) % len(STATUS_CYCLE)]
-        if self.write(self.session.set_status, doc.id, new) is not None:
-            self.notify_plain(f"document marked {new.replace('_', ' ')}")
-        self.reload()
+        self.statuses[doc.id] = new
+        self.write(AnnotationSession.set_status, doc.id, new,
+                   then=lambda _: self.notify_plain(f"document marked {new.replace('_', ' ')}"))
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -350,12 +344,25 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.app.push_screen(HelpScreen(self.app.schema, self.app.keymap))
 
     def action_quit(self) -> None:
-        self.save_position()
-        self.app.exit()
+        self.queue_position()
+        self.quit_after_saves()
+
+    def queue_position(self) -> None:
+        """Save the reading position on the writer thread, after the changes before it."""
+        if self.panes and self.story_id is not None and self.current < len(self.panes):
+            self.write(_save_position, self.story_id, self.pane.doc.id, self.pane.view.cursor, quiet=True)
 
     def save_position(self) -> None:
+        """At once, on this thread: for the signal handlers, which cannot wait for the queue."""
         if self.panes and self.story_id is not None and self.current < len(self.panes):
             try:
                 self.session.save_position(self.story_id, self.pane.doc.id, self.pane.view.cursor)
             except DiptychError:
                 pass  # losing the reading position must never block quitting
+
+
+def _save_position(session: AnnotationSession, story_id: int, doc_id: int, offset: int) -> None:
+    try:
+        session.save_position(story_id, doc_id, offset)
+    except DiptychError:
+        pass  # losing the reading position must never block quitting

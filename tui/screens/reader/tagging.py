@@ -1,12 +1,14 @@
 """Selecting and tagging in the reader: the selection, the label keys, editing
 and deleting annotations, and undo/redo.
 
-A mixin of AnnotateScreen: it uses the screen's panes, session and write().
+A mixin of AnnotateScreen: it uses the screen's panes, session and write(),
+which saves on the writer thread and runs the continuation (`then`) when committed.
 """
 
 from __future__ import annotations
 
 from tui.bindings import Key
+from tui.core.session import AnnotationSession as Session
 from tui.core.text import word_at, excerpt as _short
 
 KEYS: tuple[Key, ...] = (
@@ -66,31 +68,47 @@ class TaggingActions:
         pane, view = self.pane, self.pane.view
         doc = pane.doc
         rng = view.selection_range()
-        if rng is not None:
-            done = self.write(self.session.tag, doc.id, rng[0], rng[1], label)
-        else:
+        span = rng
+        if rng is None:
             sugg = self.suggestion_at(pane, view.cursor, label)
             if sugg is not None and self.compare and label == sugg.label:
                 self.accept_candidate(pane, sugg)
                 return
-            if sugg is not None:
-                partner = self.partner_of(doc.id, sugg) if label == sugg.label else None
-                done = self.write(self.session.accept_suggestion, doc.id, sugg, label, partner)
-            else:
+            if sugg is None:
                 span = word_at(doc.text, view.cursor)
                 if span is None:
                     self.notify_plain("nothing to tag here: move onto a word or select with v")
                     return
-                done = self.write(self.session.tag, doc.id, span[0], span[1], label)
-        view.clear_selection()
-        if done is not None:
+        key = (doc.id, span[0], span[1], label) if span is not None else (doc.id, sugg.start, sugg.end, label)
+        quote = _short(doc.text[key[1]:key[2]], 40)
+        if key in self.tagging or (span is not None and any(
+                (a.start, a.end, a.label) == key[1:] for a in self.anns.get(doc.id, []))):
+            # The same key again (before the first is saved, or after): say so calmly,
+            # instead of a save the session would refuse as a duplicate.
+            self.notify_plain(f"already {'saving' if key in self.tagging else 'tagged'} {label}: “{quote}”")
+            view.clear_selection()
+            self.update_header()
+            return
+        self.tagging.add(key)
+
+        def done(made) -> None:
+            self.tagging.discard(key)
             self.mark_started(doc.id)
-            first = done[0] if isinstance(done, list) else done
+            first = made[0] if isinstance(made, list) else made
             self.notify_plain(f"tagged {first.label}: “{_short(first.quote, 40)}”")
-        self.reload()
-        self.describe_cursor()
-        if done is not None and label == "SOURCE":
-            self.refresh_learned()
+            if label == "SOURCE":
+                self.refresh_learned()
+
+        if span is not None:
+            self.write(Session.tag, doc.id, span[0], span[1], label, then=done,
+                       failed=lambda _err: self.tagging.discard(key))
+        else:
+            partner = self.partner_of(doc.id, sugg) if label == sugg.label else None
+            self.write(Session.accept_suggestion, doc.id, sugg, label, partner, then=done,
+                       failed=lambda _err: self.tagging.discard(key))
+        # Cleared now, not when saved: the next key acts on what the screen shows.
+        view.clear_selection()
+        self.update_header()
 
     def action_jump_annotation(self, step: int) -> None:
         if not self.panes:
@@ -106,6 +124,8 @@ class TaggingActions:
             self.finish_link()
             return
         ann = self.annotation_at(self.pane, self.pane.view.cursor)
+        if ann is None and self.still_saving(self.pane, self.pane.view.cursor):
+            return
         if ann is None:
             self.notify_plain("no annotation under the cursor (a / A jump to one)")
             return
@@ -113,10 +133,8 @@ class TaggingActions:
 
         def saved(result: dict | None) -> None:
             if result is not None:
-                if self.write(self.session.edit, ann.id, attrs=result["attrs"], note=result["note"]) is not None:
-                    self.notify_plain(f"saved attributes of {ann.label}")
-                self.reload()
-                self.describe_cursor()
+                self.write(Session.edit, ann.id, attrs=result["attrs"], note=result["note"],
+                           then=lambda _: self.notify_plain(f"saved attributes of {ann.label}"))
 
         self.app.push_screen(AttributeForm(self.app.schema.label(ann.label), ann), saved)
 
@@ -125,9 +143,11 @@ class TaggingActions:
             return
         pane = self.pane
         ann = self.annotation_at(pane, pane.view.cursor)
+        if ann is None and self.still_saving(pane, pane.view.cursor):
+            return
         if ann is not None:
-            if self.write(self.session.delete, ann.id) is not None:
-                self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)")
+            self.write(Session.delete, ann.id,
+                       then=lambda _: self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)"))
         else:
             sugg = self.suggestion_at(pane, pane.view.cursor)
             if sugg is None:
@@ -136,24 +156,20 @@ class TaggingActions:
             # Two suggesters may propose the same span; one x rejects what the user sees there.
             same = [o for o in self.visible_suggestions(pane.doc.id)
                     if (o.start, o.end) == (sugg.start, sugg.end)] or [sugg]
-            if self.write(self.session.reject_suggestions, pane.doc.id, same) is not None:
-                self.notify_plain("suggestion rejected (u undoes)")
-        self.reload()
-        self.describe_cursor()
+            self.write(Session.reject_suggestions, pane.doc.id, same,
+                       then=lambda _: self.notify_plain("suggestion rejected (u undoes)"))
 
     # ------------------------------------------------------------ actions: history
 
+    # Undo and redo go through the same queue: they act after the saves before them.
     def action_undo(self) -> None:
-        self._history(self.session.undo, "undone", "nothing to undo")
+        self._history(Session.undo, "undone", "nothing to undo")
 
     def action_redo(self) -> None:
-        self._history(self.session.redo, "redone", "nothing to redo")
+        self._history(Session.redo, "redone", "nothing to redo")
 
     def _history(self, fn, verb: str, empty: str) -> None:
-        step = self.write(fn)
-        if step is not None:
-            self.notify_plain(f"{verb}: {step.summary}")
-        elif not self.save_error:
-            self.notify_plain(empty)
-        self.reload()
-        self.describe_cursor()
+        def done(step) -> None:
+            self.notify_plain(f"{verb}: {step.summary}" if step is not None else empty)
+
+        self.write(fn, then=done)
