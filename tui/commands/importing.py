@@ -13,6 +13,8 @@ from tui.core.errors import IngestError
 from tui.core.text import display_text
 from tui.commands.stats import unfinished_line
 
+BULK_BUSY_TIMEOUT = 120.0  # seconds an import waits for the write lock before it stops (resumable)
+
 
 def safe(text: str) -> str:
     """Our own multi-line message with no control or escape characters from the data in it."""
@@ -104,7 +106,9 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], story: str | None, db
         raise click.BadParameter("the story name must not be empty", param_hint="--story")
     try:
         label_schema = resolve_schema(schema)
-        store = Store.open(resolve_db_path(db))
+        # A bulk writer waits longer for the lock than a keystroke's save: SQLite does not
+        # queue writers fairly, and a busy team must not starve an import into failing.
+        store = Store.open(resolve_db_path(db), busy_timeout=BULK_BUSY_TIMEOUT)
     except DiptychError as err:
         fail(err)
         return
@@ -149,7 +153,7 @@ def undo_import_cmd(ctx: click.Context, import_id: str, db: str | None) -> None:
     """
     db = db or root_param(ctx, "db")
     try:
-        store = Store.open(resolve_db_path(db))
+        store = Store.open(resolve_db_path(db), busy_timeout=BULK_BUSY_TIMEOUT)
         try:
             steps = store.undo_import(import_id, session="undo-import")
         finally:

@@ -23,6 +23,14 @@ class AnnotatorGuard:
         self.login = login or os_user()
         self.records: dict[str, int] = {}  # annotator named by records (not run_as) -> records
 
+    def check_all(self, named: list[tuple[str | None, int]]) -> None:
+        """Refuse the file before anything is written if any record may not be imported
+        as the annotator it names: (named annotator or None, line) per record."""
+        for who, line in named:
+            annotator = who or self.run_as
+            if not self.policy.allows(self.login, annotator):
+                self.decide(who, line)  # raises with the file, line and what to do
+
     def decide(self, named: str | None, line: int) -> str:
         """The annotator of the record at ``line`` naming ``named`` (or None)."""
         annotator = named or self.run_as

@@ -156,16 +156,17 @@ class _JsonlWriter:
         self.who = AnnotatorGuard(store, options.annotator, shown)  # the policy on writing as others
 
     def write(self, parsed: ParsedJsonl) -> None:
-        # Documents are stored and every span planned in one short transaction, so a
-        # refusal found while planning (the write policy, a relation that names no
-        # span) leaves nothing behind; only the spans' rows are then written in chunks.
-        with self.store.transaction():
-            for rec in parsed.documents:
-                self._record(rec)
-            for flat in parsed.flats:
-                self._flat(flat)
-            for p in self.pending:
-                self._relation(p)
+        # The write policy is checked for every record before anything is written, so a
+        # refused file leaves nothing behind; planning then holds no lock (reads, and one
+        # short transaction per new document), and the spans' rows go in chunks.
+        self.who.check_all([(rec.annotator, rec.line) for rec in parsed.documents]
+                           + [(flat.annotator, flat.line) for flat in parsed.flats])
+        for rec in parsed.documents:
+            self._record(rec)
+        for flat in parsed.flats:
+            self._flat(flat)
+        for p in self.pending:
+            self._relation(p)
         self.result.warnings.extend(self.who.warnings(self.span_counts))
         write_import(self.store, self.options, self.shown, self.changes, self.span_counts, self.result)
 

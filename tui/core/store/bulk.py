@@ -77,7 +77,7 @@ class BulkWrites:
 
     def put_import_manifest(self, manifest: dict) -> None:
         """Store the manifest; joins the caller's transaction when there is one."""
-        with self.transaction():
+        with self.transaction(patience=BULK_PATIENCE):
             self._exec("INSERT OR REPLACE INTO cache VALUES (?,?,?)",
                        [IMPORT_KEY + manifest["id"], json.dumps(manifest, sort_keys=True), now()])
 
