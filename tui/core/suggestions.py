@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .models import Document, Suggestion
+from .nlp.suggesters import LEARNED_SUGGESTER  # names only: no spaCy import
 from .session import AnnotationSession
 
-LEARNED = "learned-sources"
+LEARNED = LEARNED_SUGGESTER  # the learned suggester's name, shared with nlp
 # The engine's version strings start with "<model tag>+"; the rules-only
 # engine's tag starts with this.
 RULES_TAG = "blank-"

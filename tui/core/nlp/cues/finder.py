@@ -41,7 +41,7 @@ CUES_VERSION = "1"
 
 
 class CueFinder(AttributionCues, MotiveCues):
-    """Builds its Matchers once for a vocab; call :meth:`find` per Doc."""
+    """Builds its Matchers once for a vocab; call :meth:`attributions` and :meth:`motives` per Doc."""
 
     def __init__(self, vocab: Any) -> None:
         from spacy.matcher import Matcher
