@@ -543,7 +543,7 @@ def test_doccano_import(db, tmp_path):
 
 
 def flat(doc_text, start, end, **kw):
-    from tui.core.text import make_selector
+    from tui.core.anchoring import make_selector
 
     sel = make_selector(doc_text, start, end)
     rec = {"id": kw.pop("id", None), "annotator": "alice", "label": kw.pop("label", "CLAIM"), "start": start,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tui.core import anchoring as A
 from tui.core import text as T
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
@@ -196,23 +197,23 @@ def test_snap_without_words_collapses():
 
 
 def test_make_selector():
-    sel = T.make_selector(SEED_B, 10, 20, context=5)
+    sel = A.make_selector(SEED_B, 10, 20, context=5)
     assert sel == {"exact": SEED_B[10:20], "prefix": SEED_B[5:10], "suffix": SEED_B[20:25]}
-    assert T.make_selector("abc", 0, 1)["prefix"] == ""
+    assert A.make_selector("abc", 0, 1)["prefix"] == ""
 
 
 def test_reanchor_same_offsets():
     s = SEED_B.index("Rahmatullah Nabil")
     e = s + len("Rahmatullah Nabil")
-    assert T.reanchor(SEED_B, T.make_selector(SEED_B, s, e), s, e) == (s, e)
+    assert A.reanchor(SEED_B, A.make_selector(SEED_B, s, e), s, e) == (s, e)
 
 
 def test_reanchor_unique_after_shift():
     s = SEED_B.index("Rahmatullah Nabil")
     e = s + len("Rahmatullah Nabil")
-    sel = T.make_selector(SEED_B, s, e)
+    sel = A.make_selector(SEED_B, s, e)
     new = "EDITOR'S NOTE: corrected.\n" + SEED_B
-    assert T.reanchor(new, sel, s, e) == (s + 26, e + 26)
+    assert A.reanchor(new, sel, s, e) == (s + 26, e + 26)
 
 
 def test_reanchor_repeated_paragraph_uses_context():
@@ -220,37 +221,37 @@ def test_reanchor_repeated_paragraph_uses_context():
     phrase = "In the weeks after the Taliban’s take-over"
     first = SEED_A.index(phrase)
     second = SEED_A.index(phrase, first + 1)
-    sel = T.make_selector(SEED_A, second, second + len(phrase))
+    sel = A.make_selector(SEED_A, second, second + len(phrase))
     new = "Inserted lead.\n" + SEED_A
     shift = len("Inserted lead.\n")
-    assert T.reanchor(new, sel, second, second + len(phrase)) == (second + shift, second + shift + len(phrase))
-    sel1 = T.make_selector(SEED_A, first, first + len(phrase))
-    assert T.reanchor(new, sel1, first, first + len(phrase)) == (first + shift, first + shift + len(phrase))
+    assert A.reanchor(new, sel, second, second + len(phrase)) == (second + shift, second + shift + len(phrase))
+    sel1 = A.make_selector(SEED_A, first, first + len(phrase))
+    assert A.reanchor(new, sel1, first, first + len(phrase)) == (first + shift, first + shift + len(phrase))
 
 
 def test_reanchor_refuses_ambiguous_and_missing():
     text = "x ab y ab z"
     sel = {"exact": "ab", "prefix": "", "suffix": ""}
-    assert T.reanchor(text, sel, 0, 2) is None  # two places, no context to choose
+    assert A.reanchor(text, sel, 0, 2) is None  # two places, no context to choose
     sel = {"exact": "ab", "prefix": "q ", "suffix": " q"}
-    assert T.reanchor(text, sel, 100, 102) is None  # only the spaces agree
+    assert A.reanchor(text, sel, 100, 102) is None  # only the spaces agree
     sel = {"exact": "ab", "prefix": "x ", "suffix": " y ax"}
-    assert T.reanchor(text, sel, 100, 102) == (2, 4)  # "x " and " y a" agree: more than half
+    assert A.reanchor(text, sel, 100, 102) == (2, 4)  # "x " and " y a" agree: more than half
     # Equal context and equal distance: a tie is refused.
     tie = "q ab qq ab q"
     tie_sel = {"exact": "ab", "prefix": "q ", "suffix": " q"}
-    assert T.reanchor(tie, tie_sel, 5, 7) is None
-    assert T.reanchor(tie, tie_sel, 6, 8) == (8, 10)  # same context, nearer wins
-    assert T.reanchor(SEED_B, {"exact": "a sentence that is not there at all", "prefix": "", "suffix": ""}, 0, 10) is None
-    assert T.reanchor(SEED_B, {"exact": "", "prefix": "", "suffix": ""}, 0, 0) is None
+    assert A.reanchor(tie, tie_sel, 5, 7) is None
+    assert A.reanchor(tie, tie_sel, 6, 8) == (8, 10)  # same context, nearer wins
+    assert A.reanchor(SEED_B, {"exact": "a sentence that is not there at all", "prefix": "", "suffix": ""}, 0, 10) is None
+    assert A.reanchor(SEED_B, {"exact": "", "prefix": "", "suffix": ""}, 0, 0) is None
 
 
 def test_reanchor_fuzzy_after_small_edit():
     quote = "fears of being hunted down by the Taliban"
     s = SEED_B.index(quote)
-    sel = T.make_selector(SEED_B, s, s + len(quote))
+    sel = A.make_selector(SEED_B, s, s + len(quote))
     new = SEED_B.replace("hunted down", "hunted dwon").replace("The former security", "The ex- security")
-    got = T.reanchor(new, sel, s, s + len(quote))
+    got = A.reanchor(new, sel, s, s + len(quote))
     assert got is not None
     gs, ge = got
     assert abs(gs - (s - 5)) <= 2 and "hunted dwon by the Taliban" in new[gs:ge]
@@ -262,10 +263,10 @@ def test_reanchor_fuzzy_refuses_far_or_ambiguous():
     sel = {"exact": quote, "prefix": "", "suffix": ""}
     # Two equally good near-copies and no context: refuse.
     new = SEED_B[:s] + "fears of being hunted dwon by the Taliban; fears of being hunted dwon by the Taliban" + SEED_B[s + len(quote) :]
-    assert T.reanchor(new, sel, s, s + len(quote)) is None
+    assert A.reanchor(new, sel, s, s + len(quote)) is None
     # A near-copy far from the old offset is out of reach.
     far = "x" * 5000 + SEED_B.replace("hunted down", "hunted dwon")
-    assert T.reanchor(far, sel, s, s + len(quote)) is None
+    assert A.reanchor(far, sel, s, s + len(quote)) is None
 
 
 # ----------------------------------------------------------------- display
@@ -318,7 +319,7 @@ def test_display_text_of_hostile_string_is_terminal_safe():
 
 
 def test_core_text_does_not_import_ui_toolkits():
-    code = "import sys, tui.core.text as t; t.words('a b'); t.reanchor('ab cd', {'exact': 'abcd x'}, 0, 1); print(sorted(m for m in ('textual', 'rich') if m in sys.modules))"
+    code = "import sys, tui.core.text as t, tui.core.anchoring as a; t.words('a b'); a.reanchor('ab cd', {'exact': 'abcd x'}, 0, 1); print(sorted(m for m in ('textual', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

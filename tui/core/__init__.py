@@ -5,7 +5,8 @@ Packages by concern: ``store`` (the only code that talks to SQLite), ``ingest``
 (suggesters; the only code that imports spaCy for suggestions), ``align``
 (cross-article alignment and the comparison report), ``review`` (queues,
 adjudication, agreement). Shared by all: ``models``, ``errors``, ``schema``,
-``text``. On top: ``session`` (the one API the UI calls) and ``suggestions``
+``text``, ``anchoring`` (quote selectors), ``outfiles``. On top: ``session``
+(the one API the UI calls) and ``suggestions``
 (the suggestion service that joins nlp to the store's cache).
 
 Which package may import which is written in pyproject.toml as import-linter

@@ -23,7 +23,7 @@ from .models import Annotation, Document, Region, Relation, Story, Suggestion
 from .schema import DEFAULT_SCHEMA, LabelSchema, load_schema
 from .store import EventBatch, Store, annotation_row, new_id, now, relation_row, write_policy
 from .store import os_user as _login  # a parameter below is called os_user
-from .text import make_selector
+from .anchoring import make_selector
 
 DEFAULT_DB = Path("annotations") / "diptych.db"
 DEFAULT_SCHEMA_FILE = Path("annotations") / "schema.toml"

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from ..errors import DiptychError
 from ..models import Annotation, Document, Relation
 from ..store import Store, annotation_row, new_id, now, relation_row, sha256_text
-from ..text import display_text, make_selector, reanchor
+from ..anchoring import make_selector, reanchor
+from ..text import display_text
 from .identity import AnnotatorGuard
 from .files import (FileResult, ImportOptions, ImportTarget, _failed, collect_targets, path_text, read_limited,
                     sniff_format)
