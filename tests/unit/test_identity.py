@@ -19,7 +19,7 @@ from tui.core.ingest import FileResult, ImportOptions, import_paths
 from tui.core.review import copy_to_gold, remove_from_gold
 from tui.core.schema import DEFAULT_SCHEMA
 from tui.core.session import AnnotationSession
-from tui.core.store import Policy, Store, os_user, set_setting, write_policy
+from tui.core.store import Policy, Store, os_user, write_policy
 from tui.core.store import connection as store_mod
 
 LOGIN = pwd.getpwuid(os.geteuid()).pw_name
@@ -34,7 +34,7 @@ def _words(text: str, n: int) -> list[tuple[int, int]]:
 
 
 def _close(store: Store) -> None:
-    set_setting(store, "shared", "1")
+    store.set_setting("shared", "1")
 
 
 # ---------------------------------------------------------------- the event log
@@ -100,7 +100,7 @@ def test_closed_policy_refuses_writing_as_another_with_a_clear_error(seeded_stor
     assert [a.id for a in seeded_store.annotations(doc.id, "alice")] == [mine.id]
     # Writing as oneself stays allowed; a listed reviewer may write as anyone.
     _session(seeded_store, "bob", "bob").tag(doc.id, *spans[1], "CLAIM")
-    set_setting(seeded_store, "reviewers", " carol, dave ")
+    seeded_store.set_setting("reviewers", " carol, dave ")
     assert write_policy(seeded_store) == Policy(True, frozenset({"carol", "dave"}))
     _session(seeded_store, "alice", "carol").tag(doc.id, *spans[2], "CLAIM")
 
@@ -109,7 +109,7 @@ def test_gold_is_closed_to_non_reviewers_in_shared_mode(seeded_store, seed_docs)
     doc = seed_docs[0]
     ann = _session(seeded_store, "alice", "alice").tag(doc.id, *_words(doc.text, 1)[0], "CLAIM")
     _close(seeded_store)
-    set_setting(seeded_store, "reviewers", "carol")
+    seeded_store.set_setting("reviewers", "carol")
     with pytest.raises(PolicyError, match="'bob'.*'gold'|'gold'.*'bob'"):
         copy_to_gold(_session(seeded_store, "gold", "bob"), doc.id, [ann.id])
     with pytest.raises(PolicyError):
@@ -208,7 +208,7 @@ def test_import_cannot_write_into_gold_in_shared_mode(store, tmp_path) -> None:
     assert other.status == "failed" and "--annotator " + LOGIN in str(other.error)
     # As oneself it imports; as a listed reviewer, into gold too.
     assert _import(store, _jsonl(tmp_path / "mine.jsonl"), LOGIN).status == "imported"
-    set_setting(store, "reviewers", LOGIN)
+    store.set_setting("reviewers", LOGIN)
     assert _import(store, path, LOGIN).status == "imported"
     assert len(store.annotations(annotator="gold")) == 4
 

@@ -20,8 +20,7 @@ from tui.cli import echo, fail
 from tui.core.errors import DiptychError, StoreError
 from tui.core.store import Store
 from tui.core.store.permissions import group_name
-from tui.core.store.policy import REVIEWERS_KEY
-from tui.core.store.settings import SHARED
+from tui.core.store.settings import REVIEWERS, SHARED
 
 FOLDER_MODE = 0o2775
 DB_MODE = 0o664
@@ -96,7 +95,7 @@ def init_database(path: Path, *, shared: bool, group: str | None, reviewers: str
                 store.set_setting(SHARED, "1")
             if reviewers is not None:
                 names = sorted({n.strip() for n in reviewers.split(",") if n.strip()})
-                store.set_setting(REVIEWERS_KEY, ",".join(names))
+                store.set_setting(REVIEWERS, ",".join(names))
             version = store.schema_version
         finally:
             store.close()

@@ -40,12 +40,12 @@ from .connection import (
 )
 from .database import Store
 from .events import EventBatch
-from .policy import Policy, get_setting, os_user, set_setting, write_policy
+from .policy import Policy, os_user, write_policy
 from .rows import annotation_row, new_id, now, relation_row, sha256_text
 from .state import DOC_STATUSES
 
 __all__ = [
     "APPLICATION_ID", "DEFAULT_BUSY_TIMEOUT", "DOC_STATUSES", "MIGRATIONS", "QUICK_CHECK_MAX_BYTES",
-    "SCHEMA_VERSION", "SQLITE_HEADER", "EventBatch", "Policy", "Store", "annotation_row", "get_setting",
-    "new_id", "now", "os_user", "relation_row", "set_setting", "sha256_text", "sqlite_info", "write_policy",
+    "SCHEMA_VERSION", "SQLITE_HEADER", "EventBatch", "Policy", "Store", "annotation_row",
+    "new_id", "now", "os_user", "relation_row", "sha256_text", "sqlite_info", "write_policy",
 ]

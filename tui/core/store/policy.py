@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PolicyError
+from .settings import REVIEWERS, SHARED
 
-SHARED_KEY = "shared"
-REVIEWERS_KEY = "reviewers"
 
 
 def os_user() -> str:
@@ -63,14 +62,6 @@ class Policy:
 
 def write_policy(store: Any) -> Policy:
     """The policy stored in ``store``'s settings (``Store.setting``); open when there is none."""
-    reviewers = frozenset(n.strip() for n in (store.setting(REVIEWERS_KEY) or "").split(",") if n.strip())
-    return Policy(shared=(store.setting(SHARED_KEY) or "").strip() == "1", reviewers=reviewers)
+    reviewers = frozenset(n.strip() for n in (store.setting(REVIEWERS) or "").split(",") if n.strip())
+    return Policy(shared=(store.setting(SHARED) or "").strip() == "1", reviewers=reviewers)
 
-
-def get_setting(store: Any, key: str) -> str | None:
-    return store.setting(key)
-
-
-def set_setting(store: Any, key: str, value: str) -> None:
-    """Store one setting (``shared``, ``reviewers``, …), replacing its old value."""
-    store.set_setting(key, value)

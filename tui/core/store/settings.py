@@ -10,6 +10,8 @@ from __future__ import annotations
 
 
 SHARED = "shared"
+# Comma-separated OS logins who may write as any annotator in a shared database.
+REVIEWERS = "reviewers"
 
 
 class Settings:
@@ -32,4 +34,4 @@ class Settings:
         return self.setting(SHARED) == "1"
 
 
-__all__ = ["SHARED", "Settings"]
+__all__ = ["REVIEWERS", "SHARED", "Settings"]
