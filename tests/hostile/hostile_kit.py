@@ -124,3 +124,15 @@ def full_disk_open(spare_pages: int = 0):
         return st
 
     return open_full
+
+
+def full_disk_second():
+    """A drop-in for ``Store.second`` (the reader's writer connection) that cannot grow the file."""
+    real_second = Store.second
+
+    def second_full(self) -> Store:
+        st = real_second(self)
+        fill_up(st)
+        return st
+
+    return second_full

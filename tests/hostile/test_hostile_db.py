@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_kit import (ACCEPTED, DIPTYCH, HERE, REPO, TARGET, fill_up, full_disk_open, make_db, make_room,
+from hostile_kit import (ACCEPTED, DIPTYCH, HERE, REPO, TARGET, fill_up, full_disk_open, full_disk_second, make_db, make_room,
                          sha256, side_files, snapshot, unsafe)
 
 from tui.app import DiptychApp
@@ -251,7 +251,7 @@ async def test_reader_on_a_full_disk_says_not_saved_and_shows_what_is_stored(tmp
             before = snapshot(db)
             fill_up(session.store)
             # The reader saves through its own connection, opened at the first save.
-            monkeypatch.setattr(Store, "open", full_disk_open())
+            monkeypatch.setattr(Store, "second", full_disk_second())
             await pilot.press("V", "c")
             await pilot.pause()
             header = str(app.screen.query_one("#header").render())

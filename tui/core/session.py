@@ -86,8 +86,7 @@ class AnnotationSession:
         """
         if self.readonly:
             return self
-        store = Store.open(self.store.path, busy_timeout=self.store.busy_timeout, create=False)
-        return AnnotationSession(store, self.annotator, self.schema, session_id=self.session_id,
+        return AnnotationSession(self.store.second(), self.annotator, self.schema, session_id=self.session_id,
                                  os_user=self.os_user)
 
     @property

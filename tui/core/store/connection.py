@@ -102,6 +102,23 @@ class Connection:
             raise
         return store
 
+    def second(self) -> "Connection":
+        """Another connection to the file this one opened (for a writer thread). The
+        file was inspected and migrated when it was opened, so neither is done again:
+        no quick_check read of the whole file on a writer's first save."""
+        try:
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                   timeout=self.busy_timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        other = type(self)(self.path, conn, readonly=False, busy_timeout=self.busy_timeout)
+        try:
+            other._configure()
+        except BaseException:
+            conn.close()
+            raise
+        return other
+
     def _configure(self) -> None:
         c = self._conn
         c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
