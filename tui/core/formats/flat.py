@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
-from .records import Record
+from .records import Record, WriteContext, dumps
 
 # Everything an annotation holds travels; the text stays behind (records find their
 # document by text hash, URL or title, so the articles are imported first).
@@ -34,3 +34,12 @@ def flat_records(rec: Record) -> Iterator[dict[str, Any]]:
                "attrs": a.attrs, "note": a.note, "origin": a.origin,
                "relations": sorted(links.get(a.id, []), key=lambda r: (r["label"], r["child"]))}
 
+
+
+def write(records: Iterable[Record], out: IO[bytes], ctx: WriteContext) -> None:
+    for rec in records:
+        ctx.stats.spans += len(rec.spans)
+        ctx.stats.relations += len(rec.relations)
+        for obj in flat_records(rec):
+            out.write(dumps(obj, ascii_only=ctx.ascii_only).encode("utf-8") + b"\n")
+            ctx.stats.records += 1

@@ -1,5 +1,5 @@
 """Exporting through a format module's own ``write`` (one stream) or ``write_files``
-(a folder): the formats added after the first four all work this way."""
+(a folder): every format but the spaCy DocBin works this way."""
 
 from __future__ import annotations
 
