@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "stats": "stats:stats_cmd",
     "doctor": "doctor:doctor_cmd",
     "suggest": "suggest:suggest_cmd",
+    "train": "train:train_cmd",
     "export": "exporting:export_cmd",
     "review": "review:review_cmd",
     "agreement": "agreement:agreement_cmd",

@@ -84,6 +84,12 @@ class ModelError(DiptychError):
     code = "D050"
 
 
+class TrainingError(ModelError):
+    """``diptych train`` cannot train as asked (too few annotated documents, ...)."""
+
+    code = "D051"
+
+
 class ExportError(DiptychError):
     code = "D060"
 

@@ -19,8 +19,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import os
+
+from .errors import DiptychError
 from .models import Document, Suggestion
-from .nlp.suggesters import LEARNED_SUGGESTER  # names only: no spaCy import
+from .nlp.suggesters import LEARNED_SUGGESTER, TRAINED_PREFIX  # names only: no spaCy import
+from .nlp.trained import TrainedModel, TrainedSuggester, choose_trained, combine, models_dir_for
 from .session import AnnotationSession
 
 LEARNED = LEARNED_SUGGESTER  # the learned suggester's name, shared with nlp
@@ -55,7 +59,7 @@ def _ordered(found: Iterable[Suggestion]) -> list[Suggestion]:
 
 class SuggestionService:
     def __init__(self, session: AnnotationSession, *, model: str | None = None, no_model: bool = False,
-                 patterns_path: str | None = None) -> None:
+                 patterns_path: str | None = None, trained: str | None = None) -> None:
         self.session = session
         self.model = model
         self.no_model = no_model
@@ -63,6 +67,11 @@ class SuggestionService:
         self.engine = None
         self.description = "suggestions: model not loaded yet"
         self.error: str | None = None
+        # The trained pipeline (`diptych train`) used beside the engine: ``trained``,
+        # else $DIPTYCH_TRAINED, else the newest in models/ next to the db; "none": off.
+        # Choosing reads JSON files only; the pipeline loads with the engine.
+        self.trained: TrainedSuggester | None = None
+        self.use_trained(trained if trained is not None else os.environ.get("DIPTYCH_TRAINED"))
         # Engine calls are not thread-safe (spaCy pipelines share state).
         self._lock = threading.Lock()
 
@@ -79,7 +88,8 @@ class SuggestionService:
         one engine tag: the rules' when this service runs without a model, else
         a model's, and among those the tag with the most layers.
         """
-        runs = [run for run in self.session.store.latest_runs(doc.text_sha256) if run[0] != LEARNED]
+        runs = [run for run in self.session.store.latest_runs(doc.text_sha256)
+                if run[0] != LEARNED and not run[0].startswith(TRAINED_PREFIX)]
         by_tag: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for name, version in runs:
             by_tag[_tag(version)].append((name, version))
@@ -89,7 +99,26 @@ class SuggestionService:
                 return (wanted, len(by_tag[tag]), tag)
 
             runs = by_tag[max(by_tag, key=rank)]
-        return _ordered(self.session.cached_suggestions(doc, runs) or [])
+        found = self.session.cached_suggestions(doc, runs) or []
+        trained = self.session.cached_suggestions(doc, self._trained_runs()) if self.trained else None
+        return _ordered(combine(found, trained or []))
+
+    # -- the trained suggester ----------------------------------------------------
+
+    def use_trained(self, wanted: str | None) -> TrainedModel | None:
+        """Choose the trained model (see ``tui.core.nlp.trained.choose_trained``).
+        A bad choice is not fatal: it leaves trained suggestions off and says why."""
+        self.trained_error = None
+        try:
+            chosen = choose_trained(models_dir_for(self.session.store.path), wanted)
+        except DiptychError as err:
+            self.trained, self.trained_error = None, err.message
+            return None
+        self.trained = TrainedSuggester(chosen) if chosen else None
+        return chosen
+
+    def _trained_runs(self) -> list[tuple[str, str]]:
+        return [(self.trained.name, self.trained.version)] if self.trained else []
 
     def load(self) -> str:
         """Import spaCy and load the pipeline (seconds). Returns the status description."""
@@ -100,13 +129,18 @@ class SuggestionService:
                 self.engine = build_engine(False if self.no_model else self.model,
                                            patterns_path=self.patterns_path)
                 self.description = self.engine.description
+            if self.trained is not None:
+                self.trained.load()
+            self.description = self.engine.description + (
+                f" + {self.trained.description}" if self.trained else
+                f" (trained model off: {self.trained_error})" if self.trained_error else "")
         return self.description
 
     def runs(self) -> list[tuple[str, str]]:
         """(suggester, version) of every layer of the loaded engine: the cache keys."""
         if self.engine is None:
             self.load()
-        return [(s.name, s.version) for s in self.engine.suggesters]
+        return [(s.name, s.version) for s in self.engine.suggesters] + self._trained_runs()
 
     def compute(self, doc: Document) -> list[Suggestion]:
         """Suggestions for a document from the loaded engine, through the cache."""
@@ -117,8 +151,10 @@ class SuggestionService:
         else:
             with self._lock:
                 found = list(self.engine.suggest(doc.text, include_learned=False))
+                if self.trained is not None:
+                    found += self.trained.suggest(doc.text)
             self._store(doc, runs, found)
-        return found + self.learned(doc)
+        return _ordered(combine(found)) + self.learned(doc)
 
     def precompute(self, docs: Sequence[Document], *, batch_size: int = 32, n_process: int = 1,
                    force: bool = False, progress: Callable[[Document], None] | None = None) -> PrecomputeResult:
@@ -145,6 +181,9 @@ class SuggestionService:
             with self._lock:
                 results = self.engine.suggest_docs((doc.text for doc in todo), batch_size=batch_size,
                                                    n_process=n_process, include_learned=False)
+                if self.trained is not None:
+                    more = self.trained.suggest_docs((doc.text for doc in todo), batch_size=batch_size)
+                    results = (a + b for a, b in zip(results, more))
                 for doc, found in zip(todo, results):
                     self._store(doc, runs, found)
                     stored += len(found)

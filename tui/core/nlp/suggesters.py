@@ -17,6 +17,8 @@ RULES_SUGGESTER = "rule-names"
 ATTRIBUTION_SUGGESTER = "attribution-cues"
 MOTIVE_SUGGESTER = "motive-cues"
 LEARNED_SUGGESTER = "learned-sources"
+# Pipelines trained by `diptych train` are named "trained:<name>" (see trained.py).
+TRAINED_PREFIX = "trained:"
 
 
 @runtime_checkable
