@@ -37,7 +37,7 @@ KEY_LABELS = {
     "left_parenthesis": "(", "right_parenthesis": ")", "left_curly_bracket": "{",
     "right_curly_bracket": "}", "left_square_bracket": "[", "right_square_bracket": "]",
     "question_mark": "?", "slash": "/", "shift+tab": "shift+tab", "escape": "esc",
-    "ctrl+r": "ctrl+r", "ctrl+p": "ctrl+p", "pageup": "PgUp", "pagedown": "PgDn",
+    "ctrl+r": "ctrl+r", "ctrl+p": "ctrl+p", "ctrl+t": "ctrl+t", "pageup": "PgUp", "pagedown": "PgDn",
     "enter": "enter", "tab": "tab", "left": "←", "right": "→", "up": "↑", "down": "↓",
     "home": "Home", "end": "End", "space": "space",
 }

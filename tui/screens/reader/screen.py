@@ -31,6 +31,7 @@ from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
+from tui.screens.reader.training import TrainingActions
 from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
@@ -48,8 +49,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
-                     ReviewActions, SavingActions, Screen):
+class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, TrainingActions,
+                     CompareActions, ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
@@ -110,6 +111,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         await self.load_story(self.story_id, restore=True)
 
     def on_unmount(self) -> None:
+        self.stop_training()
         self.saves.close()
 
     async def load_story(self, story_id: int, *, restore: bool = False) -> None:
