@@ -45,6 +45,7 @@ QUICK: dict[str, list[str]] = {
     "bench_align.py": ["--words", "2000"],
     "bench_export.py": ["--annotations", "100000", "--docs", "400"],
     "bench_suggest.py": ["--docs", "60", "--repeat", "2"],
+    "bench_train.py": ["--epochs", "2"],
     "bench_commit.py": ["--commits", "50"],
     "bench_first_paint.py": ["--repeat", "1"],
 }

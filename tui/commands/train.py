@@ -39,7 +39,7 @@ def _progress(stream, as_bar: bool):
 @click.option("--annotator", default="gold", show_default=True, help="Whose annotations to learn from.")
 @click.option("--name", default="diptych", show_default=True,
               help="Model name: saved as models/<name>-<date>/ next to the database, suggester trained:<name>.")
-@click.option("--epochs", type=click.IntRange(min=1), default=8, show_default=True, help="Passes over the data.")
+@click.option("--epochs", type=click.IntRange(min=1), default=15, show_default=True, help="Passes over the data.")
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.25,
               show_default=True, help="Share of the annotated documents held out for scoring.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split and of training.")

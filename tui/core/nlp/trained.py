@@ -133,7 +133,9 @@ class TrainedSuggester:
         scores = getattr(group, "attrs", {}).get("scores")
         out = {}
         for i, span in enumerate(group):
-            score = float(scores[i]) if scores is not None and i < len(scores) else SCORE_TRAINED
+            raw = scores[i] if scores is not None and i < len(scores) else 1.0
+            # spancat_singlelabel keeps one score per span in a one-item row.
+            score = float(raw.max()) if hasattr(raw, "max") else float(raw)
             key = (span.start_char, span.end_char, span.label_)
             text = doc.text[span.start_char:span.end_char]
             if not text.strip():
