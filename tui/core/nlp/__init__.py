@@ -5,7 +5,9 @@ Modules: ``discovery`` (installed pipelines, :func:`choose_model`), ``patterns``
 (the ``--patterns`` file), ``engine`` (:class:`Engine`, :func:`build_engine`),
 ``pipeline`` (assembling the spaCy pipeline), ``suggesters`` (suggester names,
 the protocol), ``entities`` (entity-layer rules), ``learned`` (learned
-sources), ``merge`` (combining and ordering), ``cues`` (attribution and motive).
+sources), ``merge`` (combining and ordering), ``cues`` (attribution and motive),
+``training`` and ``span_candidates`` (``diptych train``), ``trained`` (trained
+pipelines as suggesters).
 
 May import: ``tui.core.models``, ``errors``, ``text`` and ``schema``; spaCy
 only lazily, inside the functions that need it, so importing this package stays
