@@ -30,13 +30,13 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.core.nlp.training import (  # noqa: E402
+from tui.core.nlp.training import (
     TrainDoc,
     TrainSpan,
     predict_spans,

@@ -34,7 +34,6 @@ from tui.core.session import AnnotationSession
 from tui.core.store import Store
 from tui.core.suggestions import SuggestionService
 
-
 EPOCHS = 6  # fewer, and the model proposes nothing yet
 
 
@@ -97,12 +96,13 @@ def test_too_few_documents_are_refused_naming_who_annotated_more(trained, tmp_pa
     with pytest.raises(TrainingError) as err:
         split_docs([TrainDoc("doc:1", "x", (TrainSpan(0, 1, "CLAIM"),))])
     assert err.value.code == "D051"
-    code, out, err_text = run("train", "--db", db, "--annotator", "nobody")
+    before = len(find_models(models_dir_for(db)))
+    code, _, err_text = run("train", "--db", db, "--annotator", "nobody")
     assert code == 1
     assert "[D051]" in err_text
     assert "'nobody' has annotated 0 document(s)" in err_text
     assert "gold (10 documents)" in err_text
-    assert not (db.parent / "models" / "nobody").exists()
+    assert len(find_models(models_dir_for(db))) == before  # nothing half-made is left
 
 
 def test_training_is_deterministic(trained):

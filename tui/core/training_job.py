@@ -12,9 +12,10 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import TrainingError
 
@@ -78,7 +79,7 @@ class TrainingJob:
             line = raw.rstrip("\n").split("\r")[-1]
             if not line.strip():
                 continue
-            if on_progress is not None and (line.startswith(PROGRESS_PREFIX) or line.startswith("training on")):
+            if on_progress is not None and line.startswith((PROGRESS_PREFIX, "training on")):
                 on_progress(line)
             if not line.startswith(PROGRESS_PREFIX):
                 other.append(line)

@@ -19,7 +19,8 @@ the suggester is built or loaded.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 SUGGESTER = "diptych.clause_spans.v1"
 
@@ -101,9 +102,9 @@ def register() -> None:
     @registry.misc(SUGGESTER)
     def make_clause_suggester(max_short: int = 6, max_long: int = 60) -> Any:
         def suggest(docs: Iterable[Any], *, ops: Any = None) -> Any:
+            import numpy
             from thinc.api import get_current_ops
             from thinc.types import Ragged
-            import numpy
 
             ops = ops or get_current_ops()
             spans: list[list[tuple[int, int]]] = []

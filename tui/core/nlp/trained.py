@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..errors import ModelError
 from ..models import LAYER_ATTRIBUTION, LAYER_ENTITY, LAYER_MOTIVE, Suggestion
@@ -75,7 +76,8 @@ def find_models(models_dir: str | Path) -> list[TrainedModel]:
     folder = Path(models_dir)
     if not folder.is_dir():
         return []
-    found = [m for m in (read_model(p) for p in sorted(folder.iterdir()) if p.is_dir()) if m is not None]
+    found = [m for m in (read_model(p) for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith("."))
+             if m is not None]
     return sorted(found, key=lambda m: (m.stamp, m.path.name), reverse=True)
 
 

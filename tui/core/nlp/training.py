@@ -28,10 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..errors import TrainingError
 from .span_candidates import SUGGESTER, candidate_spans, register
@@ -305,7 +307,7 @@ def save(result: TrainResult, models_dir: Path, name: str, *, extra: dict[str, A
     ``models_dir/<name>-<date>/`` (a new folder every time) and return it."""
     import spacy
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stamp = now.strftime("%Y%m%d-%H%M%S")
     target = models_dir / f"{name}-{stamp}"
     n = 1
@@ -316,6 +318,11 @@ def save(result: TrainResult, models_dir: Path, name: str, *, extra: dict[str, A
     nlp.meta["name"] = name
     nlp.meta["version"] = "0.0.0"
     nlp.meta["description"] = "Diptych span suggester trained by `diptych train`"
+    # Written beside, then renamed: a run killed half-way leaves no folder that
+    # looks like a model (find_models also skips folders without META_FILE).
+    final, target = target, target.with_name("." + target.name + ".partial")
+    if target.exists():
+        shutil.rmtree(target)
     target.mkdir(parents=True)
     nlp.to_disk(target)
     digest = model_hash(nlp)
@@ -326,7 +333,8 @@ def save(result: TrainResult, models_dir: Path, name: str, *, extra: dict[str, A
                                       encoding="utf-8")
     summary = {**result.summary, **(extra or {})}
     (target / DATA_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return target
+    target.rename(final)
+    return final
 
 
 def format_scores(scores: Iterable[LabelScore]) -> list[str]:
