@@ -44,12 +44,22 @@ def run(*args: object) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> tuple[Path, Path, dict]:
-    """(db, model folder, the --json result) after one training run."""
+    """(db, model folder, the --json result) after one training run; a second
+    model "plain" (one epoch, random start, printed output) is trained too."""
     db = build_annotated_db(tmp_path_factory.mktemp("train") / "annotations.db")
     code, out, err = run("train", "--db", db, "--epochs", EPOCHS, "--json")
     assert code == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     return db, Path(result["model"]), result
+
+
+@pytest.fixture(scope="module")
+def plain_run(trained) -> tuple[str, str]:
+    """(stdout, stderr) of `diptych train --name plain` without --json."""
+    db, _, _ = trained
+    code, out, err = run("train", "--db", db, "--epochs", 1, "--name", "plain", "--base-model", "none")
+    assert code == 0, err
+    return out, err
 
 
 def test_train_saves_the_pipeline_scores_and_summary_next_to_the_database(trained):
@@ -69,10 +79,8 @@ def test_train_saves_the_pipeline_scores_and_summary_next_to_the_database(traine
     assert summary["labels"]["CLAIM"]["spans"] > 0
 
 
-def test_train_prints_scores_per_label_and_progress_on_stderr(trained, tmp_path):
-    db, _, _ = trained
-    code, out, err = run("train", "--db", db, "--epochs", 1, "--name", "plain", "--base-model", "none")
-    assert code == 0, err
+def test_train_prints_scores_per_label_and_progress_on_stderr(plain_run):
+    out, err = plain_run
     assert "training: epoch 1/1" in err
     assert "training: epoch" not in out
     for label in ("CLAIM", "SOURCE"):
@@ -136,31 +144,52 @@ def test_the_trained_model_suggests_spans_under_its_name_and_version(trained):
     assert sugg.suggest(text) == found
 
 
-def test_the_service_uses_the_newest_model_and_caches_its_suggestions(trained, monkeypatch):
-    db, _, _ = trained
+def test_the_service_uses_the_newest_model_and_caches_its_suggestions(trained, plain_run, monkeypatch):
+    db, model, _ = trained
     monkeypatch.delenv("DIPTYCH_TRAINED", raising=False)
     newest = find_models(models_dir_for(db))[0]
     session = AnnotationSession.open(db, annotator="alice", schema=DEFAULT_SCHEMA)
     try:
-        service = SuggestionService(session, no_model=True)
-        assert service.trained is not None and service.trained.version == newest.version
-        assert (newest.suggester, newest.version) in service.runs()
+        assert SuggestionService(session, no_model=True).trained.version == newest.version
+        # The module's first model (the newest may be the one-epoch "plain", which proposes nothing).
+        service = SuggestionService(session, no_model=True, trained=str(model))
+        mine = read_model(model)
+        assert (mine.suggester, mine.version) in service.runs()
         assert "trained" in service.description
-        doc = session.store.documents()[0]
+        learnt_from = json.loads((model / "training.json").read_text())["train_docs"][0]
+        doc = session.store.document(int(learnt_from.removeprefix("doc:")))
         computed = service.compute(doc)
-        assert any(s.suggester == newest.suggester for s in computed)
-        fresh = SuggestionService(session, no_model=True)  # a new reader: from the cache, no spaCy
+        assert any(s.suggester == mine.suggester for s in computed)
+        fresh = SuggestionService(session, no_model=True, trained=model.name)  # a new reader: from the cache
         assert fresh.cached(doc) == [s for s in computed if s.suggester != "learned-sources"]
         off = SuggestionService(session, no_model=True, trained="none")
         assert off.trained is None
         assert not any(s.suggester.startswith("trained:") for s in off.cached(doc))
         bad = SuggestionService(session, no_model=True, trained="no-such-model")
         assert bad.trained is None and "no trained model 'no-such-model'" in bad.trained_error
+        monkeypatch.setenv("DIPTYCH_TRAINED", "none")
+        assert SuggestionService(session, no_model=True).trained is None
+        monkeypatch.setenv("DIPTYCH_TRAINED", "plain")
+        assert SuggestionService(session, no_model=True).trained.model.name == "plain"
     finally:
         session.close()
 
 
-def test_choose_trained_by_name_folder_or_none(trained):
+def test_diptych_suggest_caches_the_trained_suggester_too(trained, monkeypatch):
+    db, _, _ = trained
+    monkeypatch.delenv("DIPTYCH_TRAINED", raising=False)
+    newest = find_models(models_dir_for(db))[0]
+    code, out, err = run("suggest", "--db", db, "--no-model", "--force")
+    assert code == 0, err
+    store = Store.open(db)
+    try:
+        for doc in store.documents():
+            assert (newest.suggester, newest.version) in store.latest_runs(doc.text_sha256)
+    finally:
+        store.close()
+
+
+def test_choose_trained_by_name_folder_or_none(trained, plain_run):
     db, model, _ = trained
     folder = models_dir_for(db)
     assert choose_trained(folder, "none") is None
