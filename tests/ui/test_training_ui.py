@@ -8,6 +8,7 @@ The waits are bounded polls on what the screen shows, never a timing.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from reader_kit import open_app
 from training_kit import build_annotated_db
 
 from tui.core.training_job import TrainingJob
+from tui.widgets.status import StatusLine
 
 
 @pytest.fixture(scope="module")
@@ -73,5 +75,50 @@ async def test_ctrl_t_with_too_few_annotations_says_why_in_the_status(annotated_
             assert "'alice' has annotated 0 document(s)" in screen.suggest_status
             assert "--annotator" in screen.suggest_status  # what to do
             assert app.suggestions.trained == before
+    finally:
+        app.session.close()
+
+
+@pytest.fixture(scope="module")
+def proposing_model(annotated_db) -> Path:
+    """A model trained long enough to propose spans, its suggestions cached for every document."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.core.schema import DEFAULT_SCHEMA
+    from tui.core.session import AnnotationSession
+    from tui.core.suggestions import SuggestionService
+
+    res = CliRunner().invoke(main, ["train", "--db", str(annotated_db), "--epochs", "6", "--json"])
+    assert res.exit_code == 0, res.stderr
+    model = Path(json.loads(res.stdout.strip().splitlines()[-1])["model"])
+    session = AnnotationSession.open(annotated_db, annotator="alice", schema=DEFAULT_SCHEMA)
+    try:
+        service = SuggestionService(session, no_model=True, trained=str(model))
+        service.precompute(session.store.documents())
+    finally:
+        session.close()
+    return model
+
+
+async def test_the_status_names_the_trained_suggester_of_the_suggestion_under_the_cursor(
+        annotated_db, proposing_model, monkeypatch):
+    monkeypatch.setenv("DIPTYCH_TRAINED", str(proposing_model))
+    app = open_app(annotated_db, "alice")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert app.suggestions.engine is None  # shown from the cache
+            for _ in range(400):
+                await pilot.press("e")
+                pane = screen.pane
+                sugg = screen.suggestion_at(pane, pane.view.cursor)
+                if sugg is not None and sugg.suggester.startswith("trained:"):
+                    break
+            else:
+                raise AssertionError("no trained suggestion reached with e")
+            status = str(screen.query_one(StatusLine).content)
+            assert f"suggested {sugg.label}" in status and "by trained:diptych" in status
     finally:
         app.session.close()
