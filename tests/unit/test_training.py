@@ -223,3 +223,12 @@ def test_scores_exact_and_overlap():
     claim, source = score_spans(gold, pred, ["CLAIM", "SOURCE"])
     assert (claim.precision, claim.recall) == (1.0, 1.0)
     assert (source.correct, source.overlap, source.predicted) == (0, 1, 2)
+
+
+def test_an_unwritable_models_folder_is_a_clear_error(tmp_path):
+    db = build_annotated_db(tmp_path / "small.db", limit=3)
+    (tmp_path / "models").write_text("a file where the models folder should be")
+    code, _, err = run("train", "--db", db, "--epochs", 1, "--base-model", "none")
+    assert code == 1
+    assert "[D051] cannot write the trained model under" in err
+    assert "Traceback" not in err

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from tui.cli import db_option, echo, fail, root_param
-from tui.core.errors import DiptychError
+from tui.core.errors import DiptychError, TrainingError
 from tui.core.session import resolve_db_path
 from tui.core.store import Store
 from tui.core.training_job import PROGRESS_PREFIX
@@ -108,10 +108,20 @@ def _run(store: Store, db_path: Path, *, story, annotator, name, epochs, holdout
          f"{len(held)} held out ({', '.join(d.key for d in held)}); spans: "
          + ", ".join(f"{k} {v}" for k, v in sorted(labels.items()))
          + f"; encoder from {base or 'random weights'}", err=as_json)
-    result = train(docs, base_model=base, epochs=epochs, seed=seed, split=(train_docs, held),
-                   progress=_progress(sys.stderr, sys.stderr.isatty()))
+    try:
+        result = train(docs, base_model=base, epochs=epochs, seed=seed, split=(train_docs, held),
+                       progress=_progress(sys.stderr, sys.stderr.isatty()))
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: nothing was saved", err=True)
+        sys.exit(130)
     extra = {"annotator": annotator, "story": story or "", "database": str(db_path.name)}
-    target = save(result, models_dir_for(db_path), name, extra={**extra, "holdout": holdout})
+    models = models_dir_for(db_path)
+    try:
+        target = save(result, models, name, extra={**extra, "holdout": holdout})
+    except OSError as err:
+        raise TrainingError(f"cannot write the trained model under {models}: {err.strerror or err}",
+                            hint="check that folder's permissions (it sits next to the database), "
+                                 "or train on a copy of the database in a folder of yours") from err
     if as_json:
         click.echo(json.dumps({"model": str(target), "suggester": f"trained:{name}",
                                "scores": result.scores_dict()["labels"], "held_out": len(held),

@@ -39,14 +39,20 @@ class TrainingActions:
     @work(thread=True, exclusive=True, group="train")
     def run_training(self, job: TrainingJob) -> None:
         try:
-            outcome = job.run(lambda line: self.app.call_from_thread(self.set_suggest_status, line))
+            outcome = job.run(lambda line: self._from_worker(self.set_suggest_status, line))
         except DiptychError as err:
-            self.app.call_from_thread(self.training_failed, job, err)
+            self._from_worker(self.training_failed, job, err)
             return
         except Exception as err:  # a broken install must not take the reader down
-            self.app.call_from_thread(self.training_failed, job, DiptychError(f"{type(err).__name__}: {err}"))
+            self._from_worker(self.training_failed, job, DiptychError(f"{type(err).__name__}: {err}"))
             return
-        self.app.call_from_thread(self.training_done, job, outcome)
+        self._from_worker(self.training_done, job, outcome)
+
+    def _from_worker(self, callback, *args) -> None:
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:
+            pass  # the reader closed (and stopped the child) while it trained: nobody to tell
 
     def training_failed(self, job: TrainingJob, err: DiptychError) -> None:
         if self.training_job is job:
