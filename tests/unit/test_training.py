@@ -86,6 +86,7 @@ def test_train_prints_scores_per_label_and_progress_on_stderr(plain_run):
     for label in ("CLAIM", "SOURCE"):
         assert any(line.strip().startswith(label) for line in out.splitlines()), out
     assert "held-out scores" in out and "models" in out and "encoder from random weights" in out
+    assert "training spans among the candidates: " in out and "CLAIM " in out
 
 
 def test_the_split_is_seeded_and_repeatable():

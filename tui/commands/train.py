@@ -131,6 +131,11 @@ def _run(store: Store, db_path: Path, *, story, annotator, name, epochs, holdout
          + ("; few documents, so these say little" if len(held) < 5 else "") + "):")
     for line in format_scores(result.scores):
         echo("  " + line)
+    reach = result.summary.get("labels", {})
+    if reach:
+        # Spans the candidate generator never proposes cannot be learnt: this caps recall.
+        echo("training spans among the candidates: " + ", ".join(
+            f"{label} {row['among_candidates']}/{row['spans']}" for label, row in sorted(reach.items())))
     echo(f"saved to {target} (scores.json, training.json); the reader and `diptych suggest` now use it "
          f"as trained:{name} (the newest model; DIPTYCH_TRAINED=none switches it off)")
 
