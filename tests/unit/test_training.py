@@ -233,3 +233,13 @@ def test_an_unwritable_models_folder_is_a_clear_error(tmp_path):
     assert code == 1
     assert "[D051] cannot write the trained model under" in err
     assert "Traceback" not in err
+
+
+def test_candidates_reach_a_motive_from_its_opening_word_and_a_fused_full_stop():
+    # Constructed, longer than the 6-token n-grams so only the clause edges can reach them:
+    # "in" opens the motive; "ISIS-K." is one token holding the sentence's full stop.
+    words = ["They", "left", "in", "order", "to", "join", "the", "armed", "group", "ISIS-K.",
+             "Others", "from", "the", "same", "unit", "stayed", "home", "."]
+    cands = candidate_spans(words)
+    assert (2, 10) in cands  # "in order to join the armed group ISIS-K."
+    assert (10, 18) in cands  # "Others from the same unit stayed home ."

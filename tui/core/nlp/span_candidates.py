@@ -28,6 +28,7 @@ SUGGESTER = "diptych.clause_spans.v1"
 _OPENERS = frozenset({
     "that", "whether", "if", "because", "since", "as", "so", "to", "for", "of", "by", "and", "but",
     "while", "although", "though", "said", "says", "told", "added", "according", "when", "after",
+    "in", "fearing", "amid",
 })
 _SENTENCE_END = frozenset({".", "!", "?"})
 
@@ -70,12 +71,17 @@ def candidate_spans(words: list[str], *, max_short: int = 6, max_long: int = 60)
         starts, ends = {a}, {b}
         for i in range(a, b):
             w = words[i]
-            if not w[:1].isalnum() or w.lower() in _OPENERS:
+            if not w[:1].isalnum():
+                starts.update((i, i + 1))
+                ends.update((i, i + 1))
+            elif w.lower() in _OPENERS:
+                # "in order to ...", "because ...": a motive starts at the word, a claim after it.
+                starts.update((i, i + 1))
+                ends.add(i)
+            elif w.endswith(".") and len(w) > 1:
+                # "ISIS-K." is one token: a full stop the sentence split cannot see.
                 starts.add(i + 1)
-                if not w[:1].isalnum():
-                    starts.add(i)
-                    ends.add(i)
-                    ends.add(i + 1)
+                ends.add(i + 1)
         starts = sorted(s for s in starts if a <= s < b and not blank[s])
         ends = sorted(e for e in ends if a < e <= b and not blank[e - 1])
         for s in starts:
