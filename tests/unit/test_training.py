@@ -243,3 +243,26 @@ def test_candidates_reach_a_motive_from_its_opening_word_and_a_fused_full_stop()
     cands = candidate_spans(words)
     assert (2, 10) in cands  # "in order to join the armed group ISIS-K."
     assert (10, 18) in cands  # "Others from the same unit stayed home ."
+
+
+def test_a_new_trained_model_does_not_recompute_the_engines_cached_runs(trained, monkeypatch):
+    db, model, _ = trained
+    session = AnnotationSession.open(db, annotator="alice", schema=DEFAULT_SCHEMA)
+    try:
+        doc = session.store.documents()[1]
+        first = SuggestionService(session, no_model=True, trained="none")
+        first.compute(doc)  # the engine's runs are cached now, no trained run
+        service = SuggestionService(session, no_model=True, trained=str(model))
+        service.load()
+
+        def no_parse(*args, **kwargs):
+            raise AssertionError("the engine parsed a text whose runs were cached")
+
+        monkeypatch.setattr(service.engine, "suggest", no_parse)
+        found = service.compute(doc)
+        mine = read_model(model)
+        direct = TrainedSuggester(mine).suggest(doc.text)
+        assert session.cached_suggestions(doc, [(mine.suggester, mine.version)]) == direct
+        assert set(s for s in found if s.suggester == mine.suggester) <= set(direct)
+    finally:
+        session.close()

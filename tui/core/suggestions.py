@@ -145,16 +145,22 @@ class SuggestionService:
     def compute(self, doc: Document) -> list[Suggestion]:
         """Suggestions for a document from the loaded engine, through the cache."""
         runs = self.runs()
-        found = self.session.cached_suggestions(doc, runs)
-        if found is not None:
-            found = _ordered(found)
-        else:
+        engine_runs = [run for run in runs if not run[0].startswith(TRAINED_PREFIX)]
+        found = self.session.cached_suggestions(doc, engine_runs)
+        if found is None:
             with self._lock:
                 found = list(self.engine.suggest(doc.text, include_learned=False))
-                if self.trained is not None:
-                    found += self.trained.suggest(doc.text)
-            self._store(doc, runs, found)
-        return _ordered(combine(found)) + self.learned(doc)
+            self._store(doc, engine_runs, found)
+        # Apart from the engine's: a newly trained model must not re-parse every text.
+        trained: list[Suggestion] = []
+        if self.trained is not None:
+            cached = self.session.cached_suggestions(doc, self._trained_runs())
+            if cached is None:
+                with self._lock:
+                    cached = self.trained.suggest(doc.text)
+                self._store(doc, self._trained_runs(), cached)
+            trained = list(cached)
+        return _ordered(combine(found, trained)) + self.learned(doc)
 
     def precompute(self, docs: Sequence[Document], *, batch_size: int = 32, n_process: int = 1,
                    force: bool = False, progress: Callable[[Document], None] | None = None) -> PrecomputeResult:
