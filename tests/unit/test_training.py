@@ -74,6 +74,7 @@ def test_train_saves_the_pipeline_scores_and_summary_next_to_the_database(traine
     assert scores["labels"] == result["scores"]
     summary = json.loads((model / "training.json").read_text())
     assert summary["annotator"] == "gold"
+    assert summary["encoder_from_base"] is True  # the installed pipeline's tok2vec
     assert len(summary["losses"]) == EPOCHS
     assert set(summary["held_out_docs"]).isdisjoint(summary["train_docs"])
     assert summary["labels"]["CLAIM"]["spans"] > 0

@@ -265,7 +265,8 @@ def train(docs: Iterable[TrainDoc], *, base_model: str | None = None, epochs: in
     stats: dict[str, list[int]] = {}
     examples = [_example(nlp, d, stats) for d in train_docs]
     optimizer = nlp.initialize(lambda: examples)
-    if base is not None:
+    copied = base is not None and "tok2vec" in base.pipe_names
+    if copied:
         # Same architecture, so the installed encoder's weights drop straight in.
         nlp.get_pipe(COMPONENT).model.get_ref("tok2vec").from_bytes(base.get_pipe("tok2vec").model.to_bytes())
     rng = random.Random(seed)
@@ -292,7 +293,8 @@ def train(docs: Iterable[TrainDoc], *, base_model: str | None = None, epochs: in
         "held_out_spans": {label: sum(1 for d in held for s in d.spans if s.label == label)
                            for label in all_labels},
         "epochs": epochs, "seed": seed, "holdout": holdout, "batch_size": batch_size, "dropout": dropout,
-        "base_model": base_model or "", "losses": losses_by_epoch, "negative_weight": negative_weight,
+        "base_model": base_model or "", "encoder_from_base": copied, "losses": losses_by_epoch,
+        "negative_weight": negative_weight,
     }
     return TrainResult(nlp, scores, summary)
 
