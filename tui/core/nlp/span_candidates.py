@@ -33,10 +33,13 @@ _OPENERS = frozenset({
 _SENTENCE_END = frozenset({".", "!", "?"})
 
 
-def _sentences(words: list[str], spaces: list[bool]) -> list[tuple[int, int]]:
+def _sentences(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) token ranges split at ., !, ? and line breaks."""
     out, start = [], 0
     for i, w in enumerate(words):
-        if w in _SENTENCE_END or "\n" in w or (w.strip() == "" and "\n" in w):
+        if i < start:
+            continue  # a closing quote already taken into the previous sentence
+        if w in _SENTENCE_END or "\n" in w:
             # A closing quote right after the full stop stays in the sentence.
             end = i + 1
             while end < len(words) and words[end] in ("”", "\"", "’", "'", ")"):
@@ -46,13 +49,7 @@ def _sentences(words: list[str], spaces: list[bool]) -> list[tuple[int, int]]:
             start = end
     if start < len(words):
         out.append((start, len(words)))
-    merged: list[tuple[int, int]] = []
-    for a, b in out:
-        if merged and merged[-1][1] > a:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
+    return out
 
 
 def candidate_spans(words: list[str], *, max_short: int = 6, max_long: int = 60) -> list[tuple[int, int]]:
@@ -67,7 +64,7 @@ def candidate_spans(words: list[str], *, max_short: int = 6, max_long: int = 60)
             if i + length > n or blank[i + length - 1]:
                 break
             found.add((i, i + length))
-    for a, b in _sentences(words, []):
+    for a, b in _sentences(words):
         starts, ends = {a}, {b}
         for i in range(a, b):
             w = words[i]
