@@ -55,7 +55,8 @@ class DiptychApp(TypeAheadMixin, App):
         self.suggest = suggest
         self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns)
         self.startup_error: str | None = None
-        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
+        if self.keymap:  # the other screens are imported only to check a keymap against them
+            check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:

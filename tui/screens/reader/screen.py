@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.bindings import Key, all_keys, to_bindings
-from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.session import AnnotationSession
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
@@ -165,6 +164,8 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         done = sum(1 for d in self.docs if self.statuses.get(d.id) == "done")
         self.progress = f"{done}/{len(self.docs)} done"
         if self.app.review:
+            from tui.core import review
+
             all_done, total = review.progress(self.session, self.session.annotator)
             self.progress += f" · queue {all_done}/{total}"
         for pane in self.panes:
