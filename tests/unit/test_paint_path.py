@@ -82,3 +82,68 @@ def test_the_store_works_without_sqlite_utils_and_still_offers_it(tmp_path: Path
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["before"] is False
     assert {"stories", "documents", "annotations"} <= set(result["tables"])
+
+
+READER_WITH_WORKERS = """
+    import asyncio, json, os, sys
+    from pathlib import Path
+    from tui.core.store import Store
+
+    db = Path(sys.argv[1])
+    store = Store.open(db)
+    for i, path in enumerate(sorted(Path("seeds").glob("*.txt"))):
+        store.add_document("Seed story", path.read_text(encoding="utf-8"), title=path.stem, outlet=f"o{i}")
+    store.close()
+
+    from tui.core.session import AnnotationSession
+    from tui.app import DiptychApp
+
+    async def main():
+        session = AnnotationSession.open(db, annotator="alice", create=False)
+        app = DiptychApp(session, story_id=session.stories()[0].id, suggest=True)
+        streamed = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            shown = screen.set_suggestions
+            screen.set_suggestions = lambda doc_id, found: streamed.append(doc_id) or shown(doc_id, found)
+            for _ in range(3000):  # bounded; what is asserted is the outcome, not the time
+                if len(streamed) >= 2 and screen.alignment is not None:
+                    break
+                if screen.suggest_status.startswith(("suggestions off", "suggestions failed")):
+                    break
+                await pilot.pause(0.05)
+            shown_suggs = {d.id: [s.key for s in screen.suggs.get(d.id, [])] for d in screen.docs}
+            heavy = sorted(m for m in ("spacy", "thinc", "numpy") if m in sys.modules)
+            pids = [app.suggest_worker.pid, app.align_worker.pid]
+            status = screen.suggest_status
+        alive = []
+        for pid in pids:
+            try:
+                os.kill(pid, 0)
+                alive.append(pid)
+            except (OSError, TypeError):
+                pass
+        # The same suggestions, computed here in-process as before the worker existed.
+        from tui.core.suggestions import SuggestionService
+        local = SuggestionService(session)
+        expected = {d.id: [s.key for s in local.compute(d)] for d in session.documents(app.story_id)}
+        session.close()
+        print(json.dumps({"streamed": streamed, "heavy": heavy, "pids": pids, "alive": alive, "status": status,
+                          "shown": shown_suggs, "expected": {str(k): v for k, v in expected.items()}}))
+
+    asyncio.run(main())
+"""
+
+
+def test_suggestions_and_alignment_come_from_worker_processes_document_by_document(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(READER_WITH_WORKERS), str(tmp_path / "w.db")],
+                          capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert sorted(result["streamed"]) == sorted(int(k) for k in result["expected"]), result["status"]
+    assert result["heavy"] == [], "spaCy ran in the worker process, never in the reader's"
+    assert all(result["pids"]), "both workers were started"
+    assert result["alive"] == [], "the workers end with the app"
+    for doc_id, keys in result["expected"].items():
+        assert keys, "the seeds have suggestions"
+        assert result["shown"][doc_id] == keys, "the reader shows what the in-process engine computes"

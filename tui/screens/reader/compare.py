@@ -46,7 +46,8 @@ class CompareActions:
         from tui.core.align import cache as alignment_cache
 
         try:
-            alignment = alignment_cache.story_alignment(self.session, story_id, documents=docs)
+            alignment = alignment_cache.story_alignment(self.session, story_id, documents=docs,
+                                                        align=self.app.align_in_worker)
         except Exception as err:  # alignment is an aid: never let it take the reader down
             self.app.call_from_thread(self.notify_plain, f"alignment failed: {type(err).__name__}: {err}", error=True)
             return

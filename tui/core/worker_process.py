@@ -1,0 +1,252 @@
+"""Slow computing in a child process: the suggestion engine and story alignment.
+
+A thread is not enough for the reader: spaCy's parse and the aligner's Python
+loops hold the GIL for tens of milliseconds at a time, and every key pressed
+meanwhile waits for them (issue #16). A :class:`WorkerProcess` runs that work
+in a child interpreter instead; the caller (a worker thread of the reader, or
+any other code) blocks on a pipe, which releases the GIL, and gets back plain
+model objects. Only the parent touches the database: the child gets texts and
+returns suggestions or an alignment record, so the cache stays where it was.
+
+The child is started with ``spawn``: the parent has threads (Textual's, the
+writer's), and a forked copy would inherit their held locks. It is started on
+first use, never before the first paint, and ends when the parent closes it or
+dies (its end of the pipe then reads EOF). Its stdin, stdout and stderr are
+sent to /dev/null: the terminal belongs to the app, and a library's warning
+printed there would tear the screen; failures come back through the pipe.
+
+:class:`RemoteEngine` answers the part of ``nlp.Engine``'s interface that the
+suggestion service uses (``description``, ``suggesters``, ``suggest``,
+``learned``, ``suggest_docs``), so the service caches what it returns exactly
+as it caches the in-process engine's suggestions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import DiptychError
+from .models import Suggestion
+
+
+class WorkerGone(DiptychError):
+    code = "worker-gone"
+
+
+class WorkerProcess:
+    """One child process and a request/answer pipe to it; calls are serialised."""
+
+    def __init__(self, name: str = "diptych-worker") -> None:
+        self.name = name
+        self._lock = threading.Lock()
+        self._conn = None
+        self._proc = None
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def started(self) -> bool:
+        return self._proc is not None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=serve, args=(child,), name=self.name, daemon=True)
+        with _real_stdio():
+            proc.start()
+        child.close()  # only the child holds its end: its death reads as EOF here
+        self._conn, self._proc = parent, proc
+
+    def call(self, op: str, *args: Any) -> Any:
+        """Run ``op`` in the child and return its answer; raises what it raised
+        (a DiptychError as itself, anything else as a RuntimeError naming it)."""
+        with self._lock:
+            if self._closed:
+                raise WorkerGone("the worker process is closed")
+            if self._proc is None:
+                self._start()
+            try:
+                self._conn.send((op, args))
+                answer = self._conn.recv()
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                self._forget()
+                raise WorkerGone(f"the worker process ended ({type(exc).__name__})",
+                                 hint="reopen the story to start it again") from None
+        status, value = answer
+        if status == "ok":
+            return value
+        raise _rebuild(value)
+
+    def _forget(self) -> None:
+        conn, proc = self._conn, self._proc
+        self._conn = self._proc = None
+        if conn is not None:
+            conn.close()
+        if proc is not None:
+            proc.join(timeout=1)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=1)
+
+    def close(self) -> None:
+        """End the child. Does not wait for a call in progress: that call's
+        thread gets WorkerGone when the pipe closes under it."""
+        self._closed = True
+        conn, proc = self._conn, self._proc
+        self._conn = self._proc = None
+        if proc is not None:
+            proc.kill()  # holds no data of ours: nothing to finish
+            proc.join(timeout=2)
+        if conn is not None:
+            conn.close()
+
+
+@contextlib.contextmanager
+def _real_stdio() -> Iterator[None]:
+    """Starting a child passes sys.stderr's file descriptor to multiprocessing's
+    resource tracker; inside a Textual app sys.stdout and sys.stderr are
+    captures whose fileno() is -1, which the start refuses. The real streams
+    are put back for that moment."""
+    saved = sys.stdout, sys.stderr
+    try:
+        if sys.__stdout__ is not None:
+            sys.stdout = sys.__stdout__
+        if sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@dataclass(frozen=True)
+class RemoteSuggester:
+    name: str
+    version: str
+    layer: str
+    description: str
+
+
+class RemoteEngine:
+    """The suggestion engine, loaded and run in a worker process."""
+
+    def __init__(self, worker: WorkerProcess, model: str | bool | None, *, patterns_path: str | None = None) -> None:
+        self.worker = worker
+        self.description, rows = worker.call("load", model, patterns_path)
+        self.suggesters = [RemoteSuggester(*row) for row in rows]
+
+    def suggest(self, text: str, *, include_learned: bool = True) -> list[Suggestion]:
+        return self.worker.call("suggest", text, include_learned)
+
+    def learned(self, text: str, sources: Iterable[str] | None = None) -> list[Suggestion]:
+        return self.worker.call("learned", text, None if sources is None else list(sources))
+
+    def suggest_docs(self, texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1,
+                     include_learned: bool = True) -> Iterator[list[Suggestion]]:
+        # One text per call, so the caller can store and show each document as it comes.
+        for text in texts:
+            yield self.suggest(text, include_learned=include_learned)
+
+
+def align_in(worker: WorkerProcess):
+    """An ``align_story(inputs)`` that runs in ``worker`` and returns the Alignment."""
+
+    def align(inputs):
+        from .align.alignment import Alignment
+
+        return Alignment.from_json(worker.call("align", list(inputs)))
+
+    return align
+
+
+# ---------------------------------------------------------------- the child
+
+
+def _rebuild(info: tuple[str, str, str]) -> Exception:
+    kind, message, hint = info
+    from . import errors
+
+    cls = getattr(errors, kind, None)
+    if isinstance(cls, type) and issubclass(cls, DiptychError):
+        return cls(message, hint=hint)
+    return RuntimeError(f"{kind}: {message}")
+
+
+def _quiet_stdio() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def serve(conn) -> None:
+    """The child's loop: answer requests until the parent closes the pipe."""
+    import warnings
+
+    _quiet_stdio()
+    warnings.simplefilter("ignore")
+    state: dict[str, Any] = {}
+    while True:
+        try:
+            op, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", _HANDLERS[op](state, *args))
+        except DiptychError as err:
+            answer = ("error", (type(err).__name__, err.message, err.hint))
+        except Exception as err:  # reported to the caller, which decides what the user sees
+            answer = ("error", (type(err).__name__, str(err), ""))
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            return
+
+
+def _load(state: dict, model, patterns_path):
+    from .nlp.engine import build_engine
+
+    engine = state.get("engine")
+    if engine is None:
+        engine = state["engine"] = build_engine(model, patterns_path=patterns_path)
+    return engine.description, [(s.name, s.version, s.layer, s.description) for s in engine.suggesters]
+
+
+def _engine(state: dict):
+    engine = state.get("engine")
+    if engine is None:
+        raise RuntimeError("the suggestion engine is not loaded in the worker")
+    return engine
+
+
+def _suggest(state: dict, text: str, include_learned: bool) -> list[Suggestion]:
+    return list(_engine(state).suggest(text, include_learned=include_learned))
+
+
+def _learned(state: dict, text: str, sources) -> list[Suggestion]:
+    return list(_engine(state).learned(text, sources))
+
+
+def _align(state: dict, inputs) -> dict:
+    from .align.alignment import align_story
+
+    return align_story(inputs).to_json()
+
+
+def _ping(state: dict) -> int:
+    import os
+
+    return os.getpid()
+
+
+_HANDLERS = {"load": _load, "suggest": _suggest, "learned": _learned, "align": _align, "ping": _ping}
