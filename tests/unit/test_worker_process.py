@@ -74,12 +74,28 @@ def test_an_error_in_the_worker_comes_back_as_the_same_error() -> None:
         with pytest.raises(ModelError) as caught:
             RemoteEngine(worker, "no_such_model_here")
         assert "no_such_model_here" in caught.value.message and caught.value.hint
-        with pytest.raises(RuntimeError, match="not loaded"):
-            worker.call("suggest", "text", False)  # the worker still answers after an error
+        with pytest.raises(RuntimeError, match="KeyError"):
+            worker.call("no such request")  # the worker still answers after an error
     finally:
         worker.close()
     with pytest.raises(WorkerGone):
         worker.call("ping")
+
+
+def test_an_engine_whose_worker_died_loads_again_in_the_new_one(texts) -> None:
+    import os
+    import signal
+
+    worker = WorkerProcess("test-reload")
+    try:
+        remote = RemoteEngine(worker, False)
+        first = remote.suggest(texts[0], include_learned=False)
+        os.kill(worker.pid, signal.SIGKILL)
+        with pytest.raises(WorkerGone):
+            remote.suggest(texts[0], include_learned=False)
+        assert remote.suggest(texts[0], include_learned=False) == first
+    finally:
+        worker.close()
 
 
 def test_a_dead_worker_is_reported_then_started_again() -> None:

@@ -140,14 +140,17 @@ class RemoteEngine:
 
     def __init__(self, worker: WorkerProcess, model: str | bool | None, *, patterns_path: str | None = None) -> None:
         self.worker = worker
-        self.description, rows = worker.call("load", model, patterns_path)
+        # Every call names the engine, so a worker started again after a crash
+        # loads it again instead of failing.
+        self._which = (model, patterns_path)
+        self.description, rows = worker.call("load", *self._which)
         self.suggesters = [RemoteSuggester(*row) for row in rows]
 
     def suggest(self, text: str, *, include_learned: bool = True) -> list[Suggestion]:
-        return self.worker.call("suggest", text, include_learned)
+        return self.worker.call("suggest", self._which, text, include_learned)
 
     def learned(self, text: str, sources: Iterable[str] | None = None) -> list[Suggestion]:
-        return self.worker.call("learned", text, None if sources is None else list(sources))
+        return self.worker.call("learned", self._which, text, None if sources is None else list(sources))
 
     def suggest_docs(self, texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1,
                      include_learned: bool = True) -> Iterator[list[Suggestion]]:
@@ -213,28 +216,27 @@ def serve(conn) -> None:
             return
 
 
-def _load(state: dict, model, patterns_path):
+def _engine(state: dict, model, patterns_path):
     from .nlp.engine import build_engine
 
-    engine = state.get("engine")
-    if engine is None:
-        engine = state["engine"] = build_engine(model, patterns_path=patterns_path)
+    engines = state.setdefault("engines", {})
+    key = (model, patterns_path)
+    if key not in engines:
+        engines[key] = build_engine(model, patterns_path=patterns_path)
+    return engines[key]
+
+
+def _load(state: dict, model, patterns_path):
+    engine = _engine(state, model, patterns_path)
     return engine.description, [(s.name, s.version, s.layer, s.description) for s in engine.suggesters]
 
 
-def _engine(state: dict):
-    engine = state.get("engine")
-    if engine is None:
-        raise RuntimeError("the suggestion engine is not loaded in the worker")
-    return engine
+def _suggest(state: dict, which, text: str, include_learned: bool) -> list[Suggestion]:
+    return list(_engine(state, *which).suggest(text, include_learned=include_learned))
 
 
-def _suggest(state: dict, text: str, include_learned: bool) -> list[Suggestion]:
-    return list(_engine(state).suggest(text, include_learned=include_learned))
-
-
-def _learned(state: dict, text: str, sources) -> list[Suggestion]:
-    return list(_engine(state).learned(text, sources))
+def _learned(state: dict, which, text: str, sources) -> list[Suggestion]:
+    return list(_engine(state, *which).learned(text, sources))
 
 
 def _align(state: dict, inputs) -> dict:
