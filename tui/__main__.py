@@ -1,6 +1,5 @@
 from tui.cli import main
 
-# Guarded: a worker process started with "spawn" imports the parent's __main__
-# (as __mp_main__), and must not open a second reader.
+# Guarded, as multiprocessing asks of a main module, so that importing it runs nothing.
 if __name__ == "__main__":
     main()

@@ -8,12 +8,17 @@ any other code) blocks on a pipe, which releases the GIL, and gets back plain
 model objects. Only the parent touches the database: the child gets texts and
 returns suggestions or an alignment record, so the cache stays where it was.
 
-The child is started with ``spawn``: the parent has threads (Textual's, the
-writer's), and a forked copy would inherit their held locks. It is started on
-first use, never before the first paint, and ends when the parent closes it or
-dies (its end of the pipe then reads EOF). Its stdin, stdout and stderr are
-sent to /dev/null: the terminal belongs to the app, and a library's warning
-printed there would tear the screen; failures come back through the pipe.
+The child is a fresh interpreter (``python -c``), not a fork: the parent has
+threads (Textual's, the writer's), and a forked copy would inherit their held
+locks; and not multiprocessing's "spawn", which imports the parent's
+``__main__`` again in the child and needs a real ``sys.stderr``, which a
+Textual app replaces. It talks over a socket pair with multiprocessing's
+``Connection`` (pickled messages). It is started on first use, never before
+the first paint, runs at a lower priority (``nice`` 10) so that on a busy
+machine the reader's keys come first, and ends when the parent closes it or
+dies (its end of the socket then reads EOF). Its stdin, stdout and stderr are
+/dev/null: the terminal belongs to the app, and a library's warning printed
+there would tear the screen; failures come back through the socket.
 
 :class:`RemoteEngine` answers the part of ``nlp.Engine``'s interface that the
 suggestion service uses (``description``, ``suggesters``, ``suggest``,
@@ -23,8 +28,7 @@ as it caches the in-process engine's suggestions.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -58,13 +62,17 @@ class WorkerProcess:
         return self._proc is not None
 
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=serve, args=(child,), name=self.name, daemon=True)
-        with _real_stdio():
-            proc.start()
+        import socket
+        import subprocess
+        from multiprocessing.connection import Connection  # here: not on the way to the first paint
+
+        parent, child = socket.socketpair()
+        code = f"import sys; sys.path[:0] = {sys.path!r}; from tui.core.worker_process import main; main({child.fileno()})"
+        # stdin, stdout and stderr to /dev/null: the terminal is the app's.
+        proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
         child.close()  # only the child holds its end: its death reads as EOF here
-        self._conn, self._proc = parent, proc
+        self._conn, self._proc = Connection(parent.detach()), proc
 
     def call(self, op: str, *args: Any) -> Any:
         """Run ``op`` in the child and return its answer; raises what it raised
@@ -92,10 +100,8 @@ class WorkerProcess:
         if conn is not None:
             conn.close()
         if proc is not None:
-            proc.join(timeout=1)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(timeout=1)
+            proc.kill()
+            proc.wait(timeout=5)
 
     def close(self) -> None:
         """End the child. Does not wait for a call in progress: that call's
@@ -105,26 +111,9 @@ class WorkerProcess:
         self._conn = self._proc = None
         if proc is not None:
             proc.kill()  # holds no data of ours: nothing to finish
-            proc.join(timeout=2)
+            proc.wait(timeout=5)
         if conn is not None:
             conn.close()
-
-
-@contextlib.contextmanager
-def _real_stdio() -> Iterator[None]:
-    """Starting a child passes sys.stderr's file descriptor to multiprocessing's
-    resource tracker; inside a Textual app sys.stdout and sys.stderr are
-    captures whose fileno() is -1, which the start refuses. The real streams
-    are put back for that moment."""
-    saved = sys.stdout, sys.stderr
-    try:
-        if sys.__stdout__ is not None:
-            sys.stdout = sys.__stdout__
-        if sys.__stderr__ is not None:
-            sys.stderr = sys.__stderr__
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
 
 
 @dataclass(frozen=True)
@@ -183,20 +172,22 @@ def _rebuild(info: tuple[str, str, str]) -> Exception:
     return RuntimeError(f"{kind}: {message}")
 
 
-def _quiet_stdio() -> None:
-    import os
+def main(fd: int) -> None:
+    """The child's entry point: serve the parent on the socket ``fd``."""
+    # Below the reader in the scheduler: on a busy machine the keys come first.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    from multiprocessing.connection import Connection
 
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
+    serve(Connection(fd))
 
 
 def serve(conn) -> None:
     """The child's loop: answer requests until the parent closes the pipe."""
     import warnings
 
-    _quiet_stdio()
     warnings.simplefilter("ignore")
     state: dict[str, Any] = {}
     while True:
@@ -246,8 +237,6 @@ def _align(state: dict, inputs) -> dict:
 
 
 def _ping(state: dict) -> int:
-    import os
-
     return os.getpid()
 
 
