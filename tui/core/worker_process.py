@@ -82,11 +82,15 @@ class WorkerProcess:
                 raise WorkerGone("the worker process is closed")
             if self._proc is None:
                 self._start()
+            conn = self._conn
             try:
-                self._conn.send((op, args))
-                answer = self._conn.recv()
-            except (EOFError, OSError, BrokenPipeError) as exc:
-                self._forget()
+                conn.send((op, args))
+                answer = conn.recv()
+            except (EOFError, OSError) as exc:
+                if self._conn is conn:
+                    self._forget()
+                else:  # close() ran meanwhile and left the socket to us
+                    conn.close()
                 raise WorkerGone(f"the worker process ended ({type(exc).__name__})",
                                  hint="reopen the story to start it again") from None
         status, value = answer
@@ -105,15 +109,20 @@ class WorkerProcess:
 
     def close(self) -> None:
         """End the child. Does not wait for a call in progress: that call's
-        thread gets WorkerGone when the pipe closes under it."""
+        thread reads EOF when the child dies, gets WorkerGone, and closes the
+        socket itself (closing it under a blocked read could hand its file
+        descriptor to another file)."""
         self._closed = True
         conn, proc = self._conn, self._proc
         self._conn = self._proc = None
         if proc is not None:
             proc.kill()  # holds no data of ours: nothing to finish
             proc.wait(timeout=5)
-        if conn is not None:
-            conn.close()
+        if conn is not None and self._lock.acquire(blocking=False):
+            try:
+                conn.close()
+            finally:
+                self._lock.release()
 
 
 @dataclass(frozen=True)
