@@ -46,6 +46,7 @@ test: $(STAMP) $(DOCCANO_STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)

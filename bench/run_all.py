@@ -7,12 +7,15 @@ passes through so progress shows. This script then
 - prints every result as JSON,
 - writes them, with the machine's description, to bench/results/latest.json
   (the folder is git-ignored),
-- prints a markdown table (benchmark, ours, baseline, ratio, unit, better)
-  for bench/README.md. In the table ``ratio`` is always ours / baseline;
-  ``better`` says whether a lower or a higher figure is the good side.
+- prints a markdown table (benchmark, ours, baseline, ratio, unit, better,
+  load) for bench/README.md. In the table ``ratio`` is always ours /
+  baseline; ``better`` says whether a lower or a higher figure is the good
+  side; ``load`` is the 1-minute load average (min-max) sampled every 5 s
+  while that script ran.
 
-A script that fails or prints no JSON is reported as failed and the others
-still run; the exit status is 1 when any failed.
+A script that fails or prints no JSON is reported as failed (a FAILED row in
+the table and a banner on stderr naming each one) and the others still run;
+the exit status is 1 when any failed.
 
     .venv/bin/python bench/run_all.py [--quick] [--only commit,memory] [--timeout 3600]
     .venv/bin/python bench/run_all.py --table    # the table of the last run, nothing run
@@ -31,6 +34,7 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,16 +91,56 @@ def parse_json(stdout: str) -> Any:
     raise ValueError("no JSON in the output")
 
 
+class LoadSampler:
+    """The 1-minute load average, sampled every few seconds while a script runs:
+    on a shared machine the figures mean little without it."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        try:
+            self.samples.append(round(os.getloadavg()[0], 2))
+        except OSError:
+            pass
+
+    def _run(self) -> None:
+        self._sample()
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> "LoadSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def summary(self) -> dict[str, float]:
+        if not self.samples:
+            return {}
+        return {"min": min(self.samples), "max": max(self.samples),
+                "mean": round(sum(self.samples) / len(self.samples), 2)}
+
+
 def run_script(script: Path, args: list[str], timeout: float) -> dict:
     cmd = [sys.executable, str(script), *args]
     print(f"\n== {script.name} {' '.join(args)}".rstrip(), file=sys.stderr, flush=True)
     started = time.perf_counter()
     entry: dict[str, Any] = {"script": script.name, "args": args}
     try:
-        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=timeout)
+        with LoadSampler() as load:
+            done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         entry.update(error=f"timed out after {timeout:.0f} s", seconds=round(time.perf_counter() - started, 1))
         return entry
+    finally:
+        entry["load_1min"] = load.summary()
     entry["seconds"] = round(time.perf_counter() - started, 1)
     if done.returncode != 0:
         entry["error"] = f"exit status {done.returncode}"
@@ -174,8 +218,8 @@ def rows_memory(r: dict) -> list[Row]:
     return [
         ("peak RSS, engine + seed story vs spacy.load + nlp", r["engine"]["ours"]["peak_rss_mib"],
          r["engine"]["baseline"]["peak_rss_mib"], "MiB", "lower"),
-        ("peak RSS, reader with suggestions vs bare Textual app", r["reader"]["ours"]["peak_rss_mib"],
-         r["reader"]["baseline"]["peak_rss_mib"], "MiB", "lower"),
+        ("peak RSS, reader with suggestions vs bare Textual app (its worker processes apart)",
+         r["reader"]["ours"]["peak_rss_mib"], r["reader"]["baseline"]["peak_rss_mib"], "MiB", "lower"),
     ]
 
 
@@ -205,7 +249,27 @@ def rows_generic(name: str, r: dict) -> list[Row]:
     return out
 
 
+def rows_terminal(r: dict) -> list[Row]:
+    fp, keys, mem = r["first_paint"], r["keys"], r["memory"]
+    words = f"{r.get('article_words', 0):,}-word article"
+    out: list[Row] = [
+        ("first paint in a terminal, seed story, suggestions cached vs bare Textual (p50)",
+         fp["ours_cached"]["p50"], fp["baseline_bare_textual"]["p50"], "s", "lower"),
+    ]
+    for case, what in (("cached", "suggestions cached"), ("computing", "suggestions computing")):
+        for q in ("p50", "p95", "max"):
+            out.append((f"key to screen in a terminal, {words}, {what}, {q} vs TextArea",
+                        keys[f"ours_{case}"][q], keys["baseline_textarea"][q], "ms", "lower"))
+    out.append(("peak RSS of the reader, 5 articles, suggestions on (workers apart) vs bare Textual",
+                mem["ours_reader"], mem["baseline_bare_textual"], "MiB", "lower"))
+    if mem.get("ours_workers"):
+        out.append(("peak RSS of the reader's largest worker process (spaCy) vs bare Textual",
+                    max(mem["ours_workers"]), mem["baseline_bare_textual"], "MiB", "lower"))
+    return out
+
+
 ADAPTERS = {
+    "bench_terminal.py": rows_terminal,
     "bench_first_paint.py": rows_first_paint,
     "bench_render.py": rows_render,
     "bench_suggest.py": rows_suggest,
@@ -238,18 +302,28 @@ def fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+def load_cell(entry: dict) -> str:
+    load = entry.get("load_1min") or {}
+    return f"{load['min']:.1f}-{load['max']:.1f}" if load else "?"
+
+
 def markdown(entries: list[dict]) -> str:
-    lines = ["| benchmark | ours | baseline | ratio | unit | better |", "|---|---:|---:|---:|---|---|"]
+    lines = ["| benchmark | ours | baseline | ratio | unit | better | load |",
+             "|---|---:|---:|---:|---|---|---|"]
     for entry in entries:
+        load = load_cell(entry)
         if "error" in entry:
-            lines.append(f"| {entry['script']} | failed: {entry['error'].splitlines()[0][:60]} | | | | |")
+            lines.append(f"| {entry['script']} | FAILED: {entry['error'].splitlines()[0][:60]} | | | | | {load} |")
             continue
         rows = table_rows(entry)
         if not rows:
-            lines.append(f"| {entry['script']} | (no ours/baseline figures found; see latest.json) | | | | |")
+            lines.append(f"| {entry['script']} | (no ours/baseline figures found; see latest.json) | | | | | {load} |")
         for name, ours, base, unit, better in rows:
             ratio = f"{ours / base:.2f}" if base else "n/a"
-            lines.append(f"| {name} | {fmt(ours)} | {fmt(base)} | {ratio} | {unit} | {better} |")
+            lines.append(f"| {name} | {fmt(ours)} | {fmt(base)} | {ratio} | {unit} | {better} | {load} |")
+    cpus = os.cpu_count() or "?"
+    lines.append("")
+    lines.append(f"load: the 1-minute load average (min-max) sampled while each script ran, on {cpus} CPUs.")
     return "\n".join(lines)
 
 
@@ -304,9 +378,16 @@ def main() -> int:
     print()
     print(report["table"])
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
-    failed = [e["script"] for e in entries if "error" in e]
+    failed = [e for e in entries if "error" in e]
     if failed:
-        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        # Loudly: a benchmark that cannot run is a broken benchmark, not a missing row.
+        banner = "=" * 72
+        print(f"\n{banner}\nBENCHMARKS FAILED ({len(failed)} of {len(entries)}):", file=sys.stderr)
+        for e in failed:
+            print(f"  {e['script']}: {e['error'].splitlines()[0]}", file=sys.stderr)
+            if e.get("stdout_tail"):
+                print("    " + e["stdout_tail"].strip().replace("\n", "\n    ")[-600:], file=sys.stderr)
+        print(banner, file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -1,3 +1,5 @@
 from tui.cli import main
 
-main()
+# Guarded, as multiprocessing asks of a main module, so that importing it runs nothing.
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from tui.bindings import all_keys
 from tui.core.session import AnnotationSession
 from tui.core.suggestions import SuggestionService
 from tui.core.text import safe_text
+from tui.core.worker_process import WorkerProcess, align_in
 from tui.keymap import check_ids
 from tui.screens.typeahead import TypeAheadMixin
 
@@ -53,9 +54,16 @@ class DiptychApp(TypeAheadMixin, App):
         self.review = review
         self.compare = compare
         self.suggest = suggest
-        self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns)
+        # spaCy and the aligner run in worker processes, started on first use
+        # (after the first paint), so no parse or alignment ever stalls a key.
+        self.suggest_worker = WorkerProcess("diptych-suggest")
+        self.align_worker = WorkerProcess("diptych-align")
+        self.align_in_worker = align_in(self.align_worker)
+        self.suggestions = SuggestionService(session, model=model, no_model=no_model, patterns_path=patterns,
+                                             worker=self.suggest_worker)
         self.startup_error: str | None = None
-        check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
+        if self.keymap:  # the other screens are imported only to check a keymap against them
+            check_ids(self.keymap, {k.id for k in all_keys(self.schema)} | modal_binding_ids())
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -75,6 +83,13 @@ class DiptychApp(TypeAheadMixin, App):
                         severity="warning", markup=False, timeout=10)
         self._watch_signals()
         self.push_screen(AnnotateScreen(self.story_id))
+
+    def on_unmount(self) -> None:
+        self.close_workers()
+
+    def close_workers(self) -> None:
+        self.suggest_worker.close()
+        self.align_worker.close()
 
     def _watch_signals(self) -> None:
         # SIGTERM: a normal, orderly exit through the event loop.
@@ -112,6 +127,7 @@ class DiptychApp(TypeAheadMixin, App):
             screen = self._annotate_screen()
             if screen is not None:
                 screen.saves.close_now()  # the writer thread's connection too
+            self.close_workers()
             self.session.close()
         finally:
             os._exit(0)

@@ -44,6 +44,7 @@ def launch(*, db=None, annotator=None, story=None, schema=None, model=None, no_m
     try:
         app.run()
     finally:
+        app.close_workers()
         session.close()
     if app.startup_error:
         _complain(app.startup_error)

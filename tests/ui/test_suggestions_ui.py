@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reader_kit import SEEDS, open_app
+from reader_kit import SEEDS, open_app, settle
 from tui.cli import main
 from tui.core.models import LAYER_ENTITY, Suggestion
 from tui.core.nlp.engine import build_engine
@@ -134,6 +134,27 @@ async def test_cached_story_shows_suggestions_without_loading_the_model(db, apps
         first = app.screen.panes[0].doc
         start = first.text.index("Ahmad Massoud")
         assert f"{NER_SUGGESTER}:SOURCE:{start}:{start + len('Ahmad Massoud')}" in suggestion_marks(app, 0)
+
+
+async def test_a_cached_story_is_not_redrawn_when_the_worker_confirms_its_suggestions(cached_db, apps, engine,
+                                                                                    monkeypatch):
+    from tui.screens.reader.screen import AnnotateScreen
+
+    arrived, redrawn = [], []
+    shown, redraw = AnnotateScreen.set_suggestions, AnnotateScreen.redraw
+
+    def set_suggestions(self, doc_id, found):
+        arrived.append(doc_id)
+        shown(self, doc_id, found)
+
+    monkeypatch.setattr(AnnotateScreen, "set_suggestions", set_suggestions)
+    monkeypatch.setattr(AnnotateScreen, "redraw", lambda self, pane: redrawn.append(len(arrived)) or redraw(self, pane))
+    app = apps(cached_db, engine=engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: len(arrived) == 2)
+        before = {i: suggestion_marks(app, i) for i in range(2)}
+    assert all(before.values()), "the cached suggestions are shown"
+    assert [n for n in redrawn if n > 0] == [], "nothing changed, so no pane was redrawn for them"
 
 
 async def test_repeated_copy_has_no_suggestion_marks(cached_db, apps):

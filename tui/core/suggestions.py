@@ -1,4 +1,5 @@
-"""Suggestions for one annotator: cached per text, computed off the UI thread.
+"""Suggestions for one annotator: cached per text, computed off the UI thread
+(in a worker process when the service is given one: tui/core/worker_process.py).
 
 The UI may not import spaCy, so this service stands between it and
 ``tui.core.nlp``. ``cached()`` answers from SQLite at once (before spaCy is even
@@ -26,6 +27,7 @@ from .models import Document, Suggestion
 from .nlp.suggesters import LEARNED_SUGGESTER, TRAINED_PREFIX  # names only: no spaCy import
 from .nlp.trained import TrainedModel, TrainedSuggester, choose_trained, combine, models_dir_for
 from .session import AnnotationSession
+from .worker_process import RemoteEngine, WorkerProcess
 
 LEARNED = LEARNED_SUGGESTER  # the learned suggester's name, shared with nlp
 # The engine's version strings start with "<model tag>+"; the rules-only
@@ -59,11 +61,15 @@ def _ordered(found: Iterable[Suggestion]) -> list[Suggestion]:
 
 class SuggestionService:
     def __init__(self, session: AnnotationSession, *, model: str | None = None, no_model: bool = False,
-                 patterns_path: str | None = None, trained: str | None = None) -> None:
+                 patterns_path: str | None = None, trained: str | None = None,
+                 worker: WorkerProcess | None = None) -> None:
         self.session = session
         self.model = model
         self.no_model = no_model
         self.patterns_path = patterns_path
+        # With a worker process, the engine (spaCy) loads and runs there, and
+        # this process never imports it: the reader's keys never wait for a parse.
+        self.worker = worker
         self.engine = None
         self.description = "suggestions: model not loaded yet"
         self.error: str | None = None
@@ -122,12 +128,15 @@ class SuggestionService:
 
     def load(self) -> str:
         """Import spaCy and load the pipeline (seconds). Returns the status description."""
-        from .nlp.engine import build_engine  # spaCy is imported only here, off the UI thread
-
         with self._lock:
             if self.engine is None:
-                self.engine = build_engine(False if self.no_model else self.model,
-                                           patterns_path=self.patterns_path)
+                model = False if self.no_model else self.model
+                if self.worker is not None:
+                    self.engine = RemoteEngine(self.worker, model, patterns_path=self.patterns_path)
+                else:
+                    from .nlp.engine import build_engine  # spaCy is imported only here, off the UI thread
+
+                    self.engine = build_engine(model, patterns_path=self.patterns_path)
                 self.description = self.engine.description
             if self.trained is not None:
                 self.trained.load()

@@ -12,7 +12,7 @@ Everything here is plain Python on top of :class:`AnnotationSession` (no UI).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from tui.core.align import alignment as _alignment  # called through the module so tests can count calls
@@ -28,11 +28,14 @@ from tui.core.text import slug
 REPORT_DIR = Path("annotations")
 
 
-def story_alignment(session, story_id: int, *, documents: Sequence[Document] | None = None) -> Alignment:
+def story_alignment(session, story_id: int, *, documents: Sequence[Document] | None = None,
+                    align: Callable[[list], Alignment] | None = None) -> Alignment:
     """The alignment of a story's documents: from the cache if the texts and
     regions are unchanged, else computed and stored.
 
-    ``documents`` saves a second read when the caller already has them. A cached
+    ``documents`` saves a second read when the caller already has them;
+    ``align`` computes a miss elsewhere (the reader's worker process) instead
+    of in this thread. A cached
     record another algorithm version wrote (or a damaged one) counts as a miss;
     a database that cannot be written to (read-only, busy) just recomputes."""
     docs = list(documents) if documents is not None else _documents(session, story_id)
@@ -50,7 +53,7 @@ def story_alignment(session, story_id: int, *, documents: Sequence[Document] | N
             # from_json says ValueError for another version; a damaged row can
             # fail in other ways, and is a miss all the same.
             pass
-    alignment = _alignment.align_story(inputs)
+    alignment = align(inputs) if align is not None else _alignment.align_story(inputs)
     try:
         session.cache_put(key, alignment.to_json())
     except DiptychError:

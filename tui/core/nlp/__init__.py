@@ -17,36 +17,49 @@ cheap. Never the store, the session or anything of the UI
 
 from __future__ import annotations
 
-from .cues.finder import CUES_VERSION
-from .cues.lexicon import ACTOR_LABEL
-from .discovery import (
-    INSTALL_HINT,
-    OFFICIAL_ENGLISH,
-    ModelChoice,
-    PipelineInfo,
-    choose_model,
-    installed_english_pipelines,
-    spacy_available,
-)
-from .engine import Engine, build_engine
-from .entities import MEDIA_OUTLETS, RULES_VERSION
-from .learned import learned_version, normalise_sources
-from .merge import merge_suggestions
-from .patterns import load_patterns
-from .suggesters import (
-    ATTRIBUTION_SUGGESTER,
-    LEARNED_SUGGESTER,
-    MOTIVE_SUGGESTER,
-    NER_SUGGESTER,
-    RULES_SUGGESTER,
-    LayerSuggester,
-    Suggester,
-)
+import importlib
 
-__all__ = [
-    "ACTOR_LABEL", "ATTRIBUTION_SUGGESTER", "CUES_VERSION", "INSTALL_HINT", "LEARNED_SUGGESTER",
-    "MEDIA_OUTLETS", "MOTIVE_SUGGESTER", "NER_SUGGESTER", "OFFICIAL_ENGLISH", "RULES_SUGGESTER",
-    "RULES_VERSION", "Engine", "LayerSuggester", "ModelChoice", "PipelineInfo", "Suggester",
-    "build_engine", "choose_model", "installed_english_pipelines", "learned_version", "load_patterns",
-    "merge_suggestions", "normalise_sources", "spacy_available",
-]
+# Each public name and the module it lives in. The package imports them on
+# first use (PEP 562), so ``from tui.core.nlp.suggesters import ...`` in the
+# reader's import path does not import every cue lexicon and the engine too.
+_WHERE = {
+    "CUES_VERSION": "cues.finder",
+    "ACTOR_LABEL": "cues.lexicon",
+    "INSTALL_HINT": "discovery",
+    "OFFICIAL_ENGLISH": "discovery",
+    "ModelChoice": "discovery",
+    "PipelineInfo": "discovery",
+    "choose_model": "discovery",
+    "installed_english_pipelines": "discovery",
+    "spacy_available": "discovery",
+    "Engine": "engine",
+    "build_engine": "engine",
+    "MEDIA_OUTLETS": "entities",
+    "RULES_VERSION": "entities",
+    "learned_version": "learned",
+    "normalise_sources": "learned",
+    "merge_suggestions": "merge",
+    "load_patterns": "patterns",
+    "ATTRIBUTION_SUGGESTER": "suggesters",
+    "LEARNED_SUGGESTER": "suggesters",
+    "MOTIVE_SUGGESTER": "suggesters",
+    "NER_SUGGESTER": "suggesters",
+    "RULES_SUGGESTER": "suggesters",
+    "LayerSuggester": "suggesters",
+    "Suggester": "suggesters",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

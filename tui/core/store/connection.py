@@ -4,6 +4,7 @@ and the translation of SQLite errors into coded Diptych errors."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import stat
@@ -13,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 
 from ..errors import (
     BusyError,
@@ -47,8 +47,16 @@ class Connection:
         self.readonly_hint = "check the file's permissions, or open a copy you can write"
         self.busy_timeout = busy_timeout
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
+
+    @functools.cached_property
+    def db(self):
+        """An sqlite_utils view of the connection, for tools and tests. Made on
+        first use: importing sqlite_utils imports numpy and pandas when they are
+        installed, which the reader must not pay for before its first paint."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn)
 
     # ------------------------------------------------------------ opening
 
@@ -141,7 +149,7 @@ class Connection:
                         f"{self.path} was written by a newer Diptych (schema {current}, this one knows {SCHEMA_VERSION})",
                         hint="upgrade diptych (pip install -U diptych) to open it")
                 for number in range(current, SCHEMA_VERSION):
-                    MIGRATIONS[number](self.db)
+                    MIGRATIONS[number](self._conn)
                 if current < SCHEMA_VERSION:
                     self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+import sqlite3
+
+# Each migration gets the plain sqlite3 connection: they only run SQL, and
+# importing sqlite_utils here would put it (and the numpy and pandas it imports
+# when installed) on the reader's path to its first paint.
 
 
-def _migration_1(db: sqlite_utils.Database) -> None:
+def _migration_1(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
@@ -110,7 +114,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 # Forward-only: append, never edit a released migration.
 
 
-def _migration_2(db: sqlite_utils.Database) -> None:
+def _migration_2(db: sqlite3.Connection) -> None:
     # Views for people who read the file with Datasette or sqlite-utils: annotations
     # with the document and story they belong to, and relations with the text of
     # both ends instead of bare ids. "Live" means what an export would carry:
@@ -140,7 +144,7 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-def _migration_3(db: sqlite_utils.Database) -> None:
+def _migration_3(db: sqlite3.Connection) -> None:
     # Identity: the OS user who made each change, next to the annotator name it
     # was made as. Undo/redo stacks are per (annotator, os_user), so one person
     # never undoes another's change made under the same name. Events logged

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable
 
-import sqlite_utils
 
 from ..errors import CorruptDatabaseError, ReadOnlyError, StoreError
 from .permissions import match_side_files, side_paths, user_name, wal_has_frames
@@ -116,12 +115,11 @@ def read_facts(path: Path, *, immutable: bool, writable: bool) -> tuple[int, int
 
 
 @functools.lru_cache(maxsize=16)
-def _expected(migrations: tuple[Callable[[sqlite_utils.Database], None], ...]) -> dict[str, frozenset[str]]:
+def _expected(migrations: tuple[Callable[[sqlite3.Connection], None], ...]) -> dict[str, frozenset[str]]:
     conn = sqlite3.connect(":memory:")
     try:
-        db = sqlite_utils.Database(conn)
         for migration in migrations:
-            migration(db)
+            migration(conn)
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {n: frozenset(r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')) for n in names}
     finally:
@@ -129,7 +127,7 @@ def _expected(migrations: tuple[Callable[[sqlite_utils.Database], None], ...]) -
 
 
 def check_columns(path: Path, tables: dict[str, set[str]],
-                  migrations: Sequence[Callable[[sqlite_utils.Database], None]]) -> None:
+                  migrations: Sequence[Callable[[sqlite3.Connection], None]]) -> None:
     """Refuse a database whose tables lack what its schema version promises
     (someone edited it with another tool): reading it would fail later, mid-work."""
     for name, columns in sorted(_expected(tuple(migrations)).items()):

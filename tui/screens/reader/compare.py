@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from textual import work
 
-from tui.core import align
-from tui.core.align import cache as alignment_cache
 from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
@@ -44,8 +42,12 @@ class CompareActions:
         story_id, docs = self.story_id, list(self.docs)
         if len(docs) < 2:
             return
+        # Imported here, in the worker: rapidfuzz and the aligner are not needed for the first paint.
+        from tui.core.align import cache as alignment_cache
+
         try:
-            alignment = alignment_cache.story_alignment(self.session, story_id, documents=docs)
+            alignment = alignment_cache.story_alignment(self.session, story_id, documents=docs,
+                                                        align=self.app.align_in_worker)
         except Exception as err:  # alignment is an aid: never let it take the reader down
             self.app.call_from_thread(self.notify_plain, f"alignment failed: {type(err).__name__}: {err}", error=True)
             return
@@ -115,6 +117,8 @@ class CompareActions:
                                                 else "hidden"))
 
     def show_diff(self) -> None:
+        from tui.core import align  # loaded by the alignment worker long before
+
         marks: dict[int, list[Mark]] = {pane.doc.id: [] for pane in self.panes}
         texts = {pane.doc.id: pane.doc.text for pane in self.panes}
         pairs = self.alignment.counterparts(self.pane.doc.id, self.pane.view.cursor) if self.alignment else []
@@ -132,6 +136,7 @@ class CompareActions:
     def action_proposals(self) -> None:
         if not self._need_alignment():
             return
+        from tui.core import align
         from tui.screens.proposals import ProposalRow, ProposalsScreen
 
         claims = [a for doc in self.docs for a in self.anns.get(doc.id, []) if a.label == "CLAIM"]

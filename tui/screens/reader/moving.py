@@ -7,7 +7,6 @@ A mixin of AnnotateScreen: it uses the screen's panes, session and write().
 from __future__ import annotations
 
 from tui.bindings import Key
-from tui.core import review
 from tui.core.text import excerpt as _short
 from tui.widgets.article_view import ArticleView
 
@@ -114,6 +113,7 @@ class MovingActions:
             self.run_search(step)
 
     def action_stories(self) -> None:
+        from tui.core import review
         from tui.screens.stories import StoriesScreen
 
         rows = review.story_statuses(self.session, self.session.annotator)
@@ -127,6 +127,8 @@ class MovingActions:
     async def action_story_step(self, step: int) -> None:
         ids = [s.id for s in self.session.stories()]
         if self.app.review:
+            from tui.core import review  # not on the way to the first paint
+
             # The queue: stories with a document this annotator has not finished.
             left = [st.story_id for st in review.story_statuses(self.session, self.session.annotator)
                     if st.done < st.total]

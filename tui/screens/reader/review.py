@@ -6,7 +6,6 @@ A mixin of AnnotateScreen: it uses the screen's panes, session and write().
 
 from __future__ import annotations
 
-from tui.core import review
 from tui.core.models import Suggestion
 from tui.core.text import excerpt as _short
 from tui.widgets.pane import ArticlePane
@@ -26,6 +25,8 @@ class ReviewActions:
 
     def candidates(self, doc_id: int) -> list[Suggestion]:
         """The compared annotators' spans, as suggestions that gold can accept."""
+        from tui.core import review  # only a review needs it: not on the reader's way to its first paint
+
         spans = {who: self.session.annotations_of(doc_id, [who]) for who in self.compare}
         self.comparisons[doc_id] = {}
         out = []
@@ -40,6 +41,8 @@ class ReviewActions:
         cmp = self.comparisons.get(pane.doc.id, {}).get(sugg.key)
         if cmp is None:
             return
+        from tui.core import review
+
         self.write(review.copy_to_gold, pane.doc.id, list(cmp.ids[:1]), gold=self.session.annotator,
                    then=lambda _: self.notify_plain(
                        f"accepted into {self.session.annotator}: {cmp.label} “{_short(cmp.quote, 40)}”"))
@@ -56,6 +59,8 @@ class ReviewActions:
         sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
         cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
         who = cmp.annotators[0] if cmp else self.compare[0]
+        from tui.core import review
+
         self.write(review.copy_to_gold, self.pane.doc.id, who, gold=self.session.annotator,
                    then=lambda copied: self.notify_plain(
                        f"accepted {who}'s version of this article: {len(copied.created)} new span(s)"))

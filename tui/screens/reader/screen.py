@@ -14,15 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.bindings import Key, all_keys, to_bindings
-from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.session import AnnotationSession
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
 from tui.core.text import display_text, excerpt as _short
 from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.footer import KeysFooter
 from tui.widgets.article_view import ArticleView, Mark
 from tui.screens.reader.compare import CompareActions
 from tui.screens.reader.linking import LinkingActions
@@ -96,7 +95,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     @property
     def session(self):
@@ -143,12 +142,14 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         else:
             self.say(("This story has no documents.", "bold"))
         self.alignment = None
-        self.align_story()
+        # Background work starts once the story is on screen: its imports and
+        # set-up would otherwise take the GIL from the first paint.
+        self.call_after_refresh(self.align_story)
         if self.compare:
             self.set_suggest_status("review: " + " · ".join(self.compare) + f" → {self.session.annotator}; "
                                     "e next candidate, y accept, Y accept version, x reject")
         elif self.app.suggest:
-            self.compute_suggestions()
+            self.call_after_refresh(self.compute_suggestions)
         else:
             self.set_suggest_status("suggestions off (--no-suggest)")
 
@@ -167,6 +168,8 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         done = sum(1 for d in self.docs if self.statuses.get(d.id) == "done")
         self.progress = f"{done}/{len(self.docs)} done"
         if self.app.review:
+            from tui.core import review
+
             all_done, total = review.progress(self.session, self.session.annotator)
             self.progress += f" · queue {all_done}/{total}"
         for pane in self.panes:
@@ -195,7 +198,13 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         return True
 
     def update_header(self) -> None:
-        self.refresh_bindings()
+        # The footer is rebuilt (a widget per key) on every refresh_bindings(),
+        # which costs more than the rest of a key; the keys shown change only
+        # with the STATEFUL states, so refresh only when one of them changed.
+        states = tuple(self.check_action(action, ()) for action in self.STATEFUL)
+        if states != getattr(self, "_binding_states", None):
+            self._binding_states = states
+            self.refresh_bindings()
         state, error = self.save_status()
         mode = "REVIEW " + "·".join(self.compare) if self.compare else ""
         if self.link_head is not None:

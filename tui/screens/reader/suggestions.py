@@ -103,6 +103,12 @@ class SuggestionActions:
         self.describe_cursor()
 
     def set_suggestions(self, doc_id: int, found: list[Suggestion]) -> None:
+        if self.suggs.get(doc_id) == found:
+            # A cached story: the screen already shows exactly these (from the
+            # first paint); redrawing every mark of a long article would only
+            # stall the keys.
+            self.describe_cursor()
+            return
         self.suggs[doc_id] = found
         for pane in self.panes:
             if pane.doc.id == doc_id:
