@@ -117,6 +117,11 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
     reason = _model_reason(model, no_model)
     service = SuggestionService(AnnotationSession(store, "diptych-suggest"), model=model, no_model=no_model,
                                 patterns_path=patterns)
+    if not force and service.all_cached(docs):
+        # The model takes seconds and hundreds of MB to load: not for nothing.
+        echo(f"{where}: 0 document(s) computed, {len(docs)} already cached; nothing to parse; "
+             f"model not loaded ({_safe(reason)})")
+        return
     started = time.perf_counter()
     description = service.load()
     load_seconds = time.perf_counter() - started

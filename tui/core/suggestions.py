@@ -108,6 +108,23 @@ class SuggestionService:
             self.load()
         return [(s.name, s.version) for s in self.engine.suggesters]
 
+    def planned_runs(self) -> list[tuple[str, str]] | None:
+        """The cache keys the engine will use, known without loading it (from
+        package metadata), or None when only loading can tell."""
+        if self.engine is not None:
+            return self.runs()
+        from .nlp.engine import planned_runs  # no spaCy import
+
+        return planned_runs(False if self.no_model else self.model, patterns_path=self.patterns_path)
+
+    def all_cached(self, docs: Sequence[Document]) -> bool:
+        """True when every document's every run is cached already, decided
+        without loading the model (False when that cannot be known)."""
+        runs = self.planned_runs()
+        if runs is None:
+            return False
+        return all(self.session.cached_suggestions(doc, runs) is not None for doc in docs)
+
     def compute(self, doc: Document) -> list[Suggestion]:
         """Suggestions for a document from the loaded engine, through the cache."""
         runs = self.runs()

@@ -66,6 +66,57 @@ from .suggesters import (
 )
 
 
+def engine_tag(model: PipelineInfo | None, spacy_version: str) -> str:
+    """The first part of every version string: the model (or blank pipeline) it came from."""
+    return f"{model.name}-{model.version}" if model else f"blank-en-{spacy_version}"
+
+
+def layer_versions(tag: str, rules_only: bool, patterns_tag: str,
+                   layers: Iterable[str]) -> list[tuple[str, str, str, str]]:
+    """(layer, suggester name, version, description) per layer. Known before
+    any model is loaded, so a command can tell whether the cache already
+    holds everything (see :func:`planned_runs`)."""
+    table = {
+        LAYER_ENTITY: (RULES_SUGGESTER if rules_only else NER_SUGGESTER,
+                       f"{tag}+ents{RULES_VERSION}{patterns_tag}",
+                       "rule-based names (entity ruler + capitalised words)" if rules_only
+                       else f"spaCy NER ({tag})"),
+        LAYER_ATTRIBUTION: (ATTRIBUTION_SUGGESTER, f"{tag}+att{CUES_VERSION}",
+                            "reporting and cognitive predicates, 'according to', 'citing'"),
+        LAYER_MOTIVE: (MOTIVE_SUGGESTER, f"{tag}+mot{CUES_VERSION}",
+                       "purpose and reason clauses"),
+    }
+    return [(layer, *table[layer]) for layer in layers]
+
+
+def planned_runs(model: str | bool | None = None, *, patterns_path: str | Path | None = None,
+                 layers: Iterable[str] = LAYERS) -> list[tuple[str, str]] | None:
+    """The (suggester, version) cache keys :func:`build_engine` with the same
+    arguments would produce, from package metadata only: no spaCy import, no
+    model load. None when that cannot be known without loading (spaCy absent,
+    or a pipeline whose version metadata is missing)."""
+    from importlib import metadata
+
+    if not spacy_available():
+        return None
+    try:
+        spacy_version = metadata.version("spacy")
+    except metadata.PackageNotFoundError:
+        return None
+    wanted = set(layers)
+    layers = tuple(name for name in LAYERS if name in wanted)
+    patterns_tag = f"+p{_file_hash(patterns_path)}" if patterns_path else ""
+    if model is False:
+        info = None
+    else:
+        choice = choose_model(model if isinstance(model, str) else None)
+        info = choice.info if choice.name is not None else None
+        if choice.name is not None and (info is None or not info.version):
+            return None
+    tag = engine_tag(info, spacy_version)
+    return [(name, version) for _, name, version, _ in layer_versions(tag, info is None, patterns_tag, layers)]
+
+
 class Engine:
     """One loaded pipeline producing every suggestion layer from one parse.
 
@@ -89,24 +140,13 @@ class Engine:
         self.description = description
         self.layers = layers
         self.parsed = (not self.rules_only) and "parser" in nlp.pipe_names
-        tag = f"{model.name}-{model.version}" if model else f"blank-en-{spacy.__version__}"
+        tag = engine_tag(model, spacy.__version__)
         self._tag = tag
-        ent_name = RULES_SUGGESTER if self.rules_only else NER_SUGGESTER
-        self.entity_name = ent_name
+        self.entity_name = RULES_SUGGESTER if self.rules_only else NER_SUGGESTER
         self.version = f"{tag}+r{RULES_VERSION}c{CUES_VERSION}{patterns_tag}+" + ",".join(layers)
-        self.suggesters: list[LayerSuggester] = []
-        versions = {
-            LAYER_ENTITY: (ent_name, f"{tag}+ents{RULES_VERSION}{patterns_tag}",
-                           "rule-based names (entity ruler + capitalised words)" if self.rules_only
-                           else f"spaCy NER ({tag})"),
-            LAYER_ATTRIBUTION: (ATTRIBUTION_SUGGESTER, f"{tag}+att{CUES_VERSION}",
-                                "reporting verbs, 'according to', 'citing'"),
-            LAYER_MOTIVE: (MOTIVE_SUGGESTER, f"{tag}+mot{CUES_VERSION}",
-                           "purpose and reason clauses"),
-        }
-        for layer in layers:
-            sname, sver, sdesc = versions[layer]
-            self.suggesters.append(LayerSuggester(sname, sver, layer, sdesc, self))
+        self.suggesters: list[LayerSuggester] = [
+            LayerSuggester(sname, sver, layer, sdesc, self)
+            for layer, sname, sver, sdesc in layer_versions(tag, self.rules_only, patterns_tag, layers)]
         self._versions = {s.layer: s.version for s in self.suggesters}
         self._cues = CueFinder(nlp.vocab) if (LAYER_ATTRIBUTION in layers or LAYER_MOTIVE in layers) else None
         self._learned_cache: tuple[tuple[str, ...], Any] | None = None
