@@ -11,6 +11,7 @@ from textual import work
 from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
+from tui.core.text import display_text
 from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
@@ -21,6 +22,19 @@ KEYS: tuple[Key, ...] = (
     Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
     Key("layer.motive", "3", "toggle_layer('motive')", "show/hide motive cues", "Suggest"),
 )
+
+
+def suggestion_details(sugg: Suggestion) -> str:
+    """What a suggestion will carry into its annotation, for the status line:
+    "refers to “The Wall Street Journal”", "certainty=hedged". Plain text: the
+    caller shows it without markup (a referent is a quote from the article)."""
+    parts = []
+    for name, value in sugg.attrs:
+        if name == "refers_to":
+            parts.append(f"refers to “{display_text(value, keep_newlines=False)}”")
+        else:
+            parts.append(f"{name}={display_text(value, keep_newlines=False)}")
+    return ("  " + ", ".join(parts)) if parts else ""
 
 
 class SuggestionActions:

@@ -1,0 +1,147 @@
+"""Refining attribution cues once they are found: a CLAIM loses its framing
+phrase ("Thus, in addition to ..., ") and any motive clause at its end (a
+motive is never part of what was claimed), hedging words mark it
+``certainty = hedged``, and a description or pronoun SOURCE ("the paper",
+"he") gets ``refers_to`` the outlet or person named before it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .predicates import HEDGES
+from .spans import Cue, CueSpan
+
+HEDGED = (("certainty", "hedged"),)
+
+# Sentence adverbs that frame a claim rather than belong to it.
+_CONNECTIVES = frozenset({
+    "thus", "however", "moreover", "meanwhile", "also", "still", "so", "but", "and", "furthermore",
+    "indeed", "therefore", "hence", "yet", "instead", "nevertheless", "nonetheless", "besides",
+    "additionally", "consequently", "now", "then", "further", "first", "second", "finally",
+})
+# Openers of a framing phrase that runs to the next comma: "in addition to X,",
+# "apart from X,", "besides X,".
+_FRAMES = (("in", "addition", "to"), ("apart", "from"), ("besides",), ("aside", "from"), ("as", "well", "as"))
+
+# Descriptions that stand for an outlet named earlier ("the paper" = the WSJ).
+OUTLET_WORDS = frozenset({"paper", "newspaper", "report", "outlet", "daily", "publication", "magazine",
+                          "broadcaster", "agency", "website", "site", "journal", "weekly", "network",
+                          "channel", "tabloid", "article", "investigation", "story"})
+# Words left dangling at a claim's end once a motive is cut off.
+_TRAILERS = _CONNECTIVES | {"or", "either", "namely", "partly", "mainly", "largely", "only", "simply"}
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+
+
+def refine_attributions(doc: Any, cues: list[Cue], motives: list[Cue]) -> list[Cue]:
+    motive_spans = [m.head for m in motives if m.head is not None]
+    referents = _Referents(doc)
+    out = []
+    for cue in cues:
+        head = cue.head
+        if head is not None:
+            head = _drop_framing(doc, head)
+            head = _cut_motives(doc, head, motive_spans)
+            if head is not None and not head.attrs and _has_hedge(doc, head):
+                head = replace(head, attrs=HEDGED)
+        tails = [referents.resolve(t) for t in cue.tails]
+        out.append(Cue(head, tails, cue.relation))
+    return out
+
+
+def _tokens(doc: Any, span: CueSpan) -> Any:
+    return doc.char_span(span.start, span.end, alignment_mode="expand")
+
+
+def _rebuilt(doc: Any, span: CueSpan, a: int, b: int) -> CueSpan | None:
+    """``span`` restricted to the tokens [a, b), without edge punctuation/space."""
+    while a < b and (doc[a].is_punct or doc[a].is_space) and doc[a].text not in "“‘\"'":
+        a += 1
+    while b > a and (doc[b - 1].is_punct or doc[b - 1].is_space) and doc[b - 1].text not in "”’\"'":
+        b -= 1
+    if b - a < 2:
+        return None
+    start, end = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+    return replace(span, start=max(start, span.start), end=min(end, span.end))
+
+
+def _drop_framing(doc: Any, span: CueSpan) -> CueSpan:
+    toks = _tokens(doc, span)
+    if toks is None or len(toks) < 4:
+        return span
+    a, b = toks.start, toks.end
+    changed = True
+    while changed and b - a > 3:
+        changed = False
+        if doc[a].lower_ in _CONNECTIVES and doc[a + 1].text == ",":
+            a += 2
+            changed = True
+            continue
+        for frame in _FRAMES:
+            n = len(frame)
+            if tuple(t.lower_ for t in doc[a:a + n]) == frame:
+                comma = next((k for k in range(a + n, b) if doc[k].text == ","), None)
+                if comma is not None and b - comma > 3:
+                    a = comma + 1
+                    changed = True
+                break
+    if a == toks.start:
+        return span
+    return _rebuilt(doc, span, a, b) or span
+
+
+def _cut_motives(doc: Any, span: CueSpan, motives: list[CueSpan]) -> CueSpan | None:
+    """"... are joining the Islamic State in order to fight the Taliban": the
+    claim ends where a motive clause inside it begins, when the motive runs
+    to the claim's end (a motive in the middle of a quotation stays)."""
+    inside = [m for m in motives if span.start < m.start < span.end and m.end >= span.end - 2]
+    if not inside:
+        return span
+    cut = min(m.start for m in inside)
+    toks = _tokens(doc, span)
+    if toks is None:
+        return span
+    b = toks.start
+    while b < toks.end and doc[b].idx < cut:
+        b += 1
+    # "... for two reasons: first, in order to": the enumerator goes with the motive.
+    while b > toks.start and (doc[b - 1].is_punct or doc[b - 1].is_space or doc[b - 1].lower_ in _TRAILERS):
+        b -= 1
+    return _rebuilt(doc, span, toks.start, b) or span
+
+
+def _has_hedge(doc: Any, span: CueSpan) -> bool:
+    toks = _tokens(doc, span)
+    return toks is not None and any(t.lower_ in HEDGES for t in toks)
+
+
+class _Referents:
+    """Outlets and people named in the text, in order, to resolve a
+    description or pronoun SOURCE to the nearest one before it."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.outlets = [(e.start_char, e.end_char) for e in doc.ents if e.ent_id_ == "diptych-media"]
+        self.people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+
+    def resolve(self, span: CueSpan) -> CueSpan:
+        if span.label != "SOURCE" or span.attrs:
+            return span
+        words = self.doc.text[span.start:span.end].lower().split()
+        if not words:
+            return span
+        if len(words) == 1 and words[0] in _PERSON_PRONOUNS:
+            found = self._before(self.people, span.start)
+        elif len(words) <= 3 and words[0] in ("the", "this", "that") and words[-1] in OUTLET_WORDS:
+            found = self._before(self.outlets, span.start)
+        else:
+            return span
+        if found is None:
+            return span
+        name = " ".join(self.doc.text[found[0]:found[1]].split())
+        return replace(span, attrs=(("refers_to", name),))
+
+    @staticmethod
+    def _before(names: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
+        before = [n for n in names if n[1] <= at]
+        return before[-1] if before else None
