@@ -11,6 +11,7 @@ or ``COGNITIVE_VERB``); see :func:`split_predicates`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 # Verbs of saying: a subject who speaks, and what is said as a complement
@@ -71,17 +72,26 @@ def inflect(lemma: str) -> tuple[str, ...]:
         past = (w + "d",)
     elif w.endswith("y") and not vowel_y:
         past = (w[:-1] + "ied",)
-    elif w in _DOUBLING:
+    elif _doubles(w):
         past = (w + w[-1] + "ed",)
     else:
         past = (w + "ed",)
     if w.endswith("e") and not w.endswith("ee"):
         ing = w[:-1] + "ing"
-    elif w in _DOUBLING:
+    elif _doubles(w):
         ing = w + w[-1] + "ing"
     else:
         ing = w + "ing"
     return tuple(dict.fromkeys((w, third, *past, ing)))
+
+
+def _doubles(w: str) -> bool:
+    """One-syllable consonant-vowel-consonant verbs ("quip" -> "quipped"), and
+    the listed longer ones ("admit")."""
+    if w in _DOUBLING:
+        return True
+    plain = w.replace("qu", "q")
+    return len(re.findall(r"[aeiou]+", plain)) == 1 and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", plain) is not None
 
 
 def forms_of(lemmas: Iterable[str]) -> dict[str, str]:
