@@ -44,6 +44,23 @@ class PrecomputeResult:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """What :meth:`SuggestionService.evaluate` measured (``scores``:
+    :class:`tui.core.nlp.scoring.Score` rows)."""
+
+    annotator: str
+    documents: int
+    reference_spans: int
+    reference_pairs: int
+    scores: list
+
+    def as_dict(self) -> dict:
+        return {"annotator": self.annotator, "documents": self.documents,
+                "reference_spans": self.reference_spans, "reference_pairs": self.reference_pairs,
+                "scores": [s.as_dict() for s in self.scores]}
+
+
 def _tag(version: str) -> str:
     return version.split("+", 1)[0]
 
@@ -181,6 +198,32 @@ class SuggestionService:
         with self.session.store.transaction():
             for name, version in runs:
                 self.session.store_suggestions(doc, name, version, by_run.get((name, version), []))
+
+    def evaluate(self, docs: Sequence[Document], annotator: str) -> Evaluation:
+        """Score every suggester against ``annotator``'s spans and
+        ``attributed_to`` links on these documents (suggestions through the
+        cache, computed where missing)."""
+        from .nlp import scoring  # plain Python: no spaCy
+
+        reference: list[scoring.SpanKey] = []
+        ref_pairs: list[scoring.PairKey] = []
+        spans, pairs = [], []
+        store = self.session.store
+        for doc in docs:
+            anns = [a for a in store.annotations(doc.id, annotator) if a.status == "active"]
+            reference.extend((doc.id, a.start, a.end, a.label) for a in anns)
+            by_id = {a.id: a for a in anns}
+            for rel in store.relations(annotator=annotator, doc_ids=[doc.id]):
+                head, tail = by_id.get(rel.head_id), by_id.get(rel.tail_id)
+                if rel.type == "attributed_to" and head and tail and head.label == "CLAIM" and tail.label == "SOURCE":
+                    ref_pairs.append((doc.id, (head.start, head.end), (tail.start, tail.end)))
+            found = self.compute(doc)
+            spans.append(scoring.spans_of(doc.id, found))
+            pairs.append(scoring.suggested_pairs(doc.id, found))
+        scores = scoring.score_spans(reference, scoring.merge_by_suggester(spans))
+        scores += scoring.score_pairs(ref_pairs, scoring.merge_by_suggester(pairs))
+        return Evaluation(annotator=annotator, documents=len(docs), reference_spans=len(reference),
+                          reference_pairs=len(ref_pairs), scores=scores)
 
     def learned(self, doc: Document) -> list[Suggestion]:
         """SOURCE names this annotator tagged anywhere, found again in this text (cheap)."""
