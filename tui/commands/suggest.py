@@ -63,8 +63,11 @@ def _model_reason(model: str | None, no_model: bool) -> str:
               help="Entity-ruler patterns JSONL (one {\"label\": ..., \"pattern\": ...} per line).")
 @click.option("--n-process", "n_process", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes for nlp.pipe (more helps on large corpora with several cores).")
-@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Documents per nlp.pipe batch.")
+# 8, not spaCy's usual 32+: a batch of whole articles is parsed at once, and on
+# 25 articles batch 32 peaks at ~375 MiB against ~245 MiB for 8, at the same
+# speed (bench/bench_suggest_memory.py).
+@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Documents per nlp.pipe batch (larger batches take more memory, not less time).")
 @click.option("--force", is_flag=True, help="Recompute documents that are already cached.")
 @click.option("--evaluate", is_flag=True,
               help="Score each suggester against an annotator's spans and links instead (precision/recall, "
