@@ -266,3 +266,23 @@ def test_versions_name_the_new_rules(engine):
     versions = {s.layer: s.version for s in engine.suggesters}
     assert versions["attribution"].endswith(f"+att{nlp.CUES_VERSION}") and nlp.CUES_VERSION == "2"
     assert f"+ents{nlp.RULES_VERSION}" in versions["entity"] and nlp.RULES_VERSION == "2"
+
+
+# --- claims held as nouns, and "<name>, <title>, said that, as ..." -------------
+
+def test_concerns_that_in_seed_000(engine):
+    out = engine.suggest(SEED_000)
+    claim, _, attrs, _ = pair_for(SEED_000, out, "Some observers")
+    assert claim.startswith("these new recruits are equipping the Islamic State’s Afghanistan affiliate")
+    assert attrs == {"certainty": "hedged"}
+
+
+def test_a_claim_someone_dismisses_is_not_theirs(engine):
+    text = "Analysts voiced fears that the ceasefire would collapse. He dismissed claims that he had lied."  # constructed
+    assert [(p[0], p[1]) for p in pairs(text, engine.suggest(text))] == [("the ceasefire would collapse", "Analysts")]
+
+
+def test_name_title_said_that_as(engine):
+    text = "John Smith, a spokesman for the ministry, said that, as the talks had failed, sanctions would follow."  # constructed
+    claim, _, _, _ = pair_for(text, engine.suggest(text), "John Smith")
+    assert claim == "as the talks had failed, sanctions would follow"

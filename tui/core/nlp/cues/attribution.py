@@ -23,7 +23,7 @@ from .lexicon import (
     SCORE_RULES,
     TELL_FORMS,
 )
-from .predicates import HEDGES, HEDGING_LEMMAS
+from .predicates import CLAIM_NOUNS, HEDGES, HEDGING_LEMMAS, HOLDING_VERBS, forms_of
 from .refine import HEDGED, refine_attributions
 from .spans import (
     Cue,
@@ -72,6 +72,10 @@ class AttributionCues:
                     by_verb[s] = cue
             elif kind == "CITE":
                 cites.append(s)
+            elif kind == "NOUN" and parsed:
+                cue = self._claim_noun(doc, s)
+                if cue:
+                    cues.append(cue)
         for i in cites:
             self._cite(doc, i, parsed, by_verb, cues)
         return cues
@@ -148,6 +152,26 @@ class AttributionCues:
         if claim.start < src.end and src.start < claim.end:
             return None  # speaker inside the claim: a misparse
         if lemma in HEDGING_LEMMAS or _hedged_verb(doc, v, lo, parsed):
+            claim = replace(claim, attrs=HEDGED)
+        return Cue(claim, [src], "attributed_to")
+
+    def _claim_noun(self, doc: Any, s: int) -> Cue | None:
+        """"Some observers are expressing concerns that CLAIM": the noun is the
+        object of a verb, and that verb's subject holds the claim."""
+        noun = doc[s]
+        lo, hi = _sentence_bounds(noun.sent)
+        verb = noun.head
+        if noun.dep_ != "dobj" or verb.i > noun.i or verb.lower_ not in _HOLDING_FORMS:
+            return None
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > s + 1), None)
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if clause is None or subj is None or subj.lower_ in _RELATIVE:
+            return None
+        src = _span(doc, *_whole_name(doc, *_np_bounds(subj, lo, hi), verb.i), "SOURCE", SCORE_CUE)
+        claim = _span(doc, s + 2, min(_subtree_end(clause, hi), hi), "CLAIM", SCORE_CUE)
+        if src is None or claim is None:
+            return None
+        if CLAIM_NOUNS.get(noun.lower_):
             claim = replace(claim, attrs=HEDGED)
         return Cue(claim, [src], "attributed_to")
 
@@ -366,6 +390,9 @@ class AttributionCues:
                 if sp is not None:
                     tails.insert(0, sp)
         cues.append(Cue(None, tails, "attributed_to"))
+
+
+_HOLDING_FORMS = frozenset(forms_of(HOLDING_VERBS))
 
 
 def _whole_name(doc: Any, a: int, b: int, limit: int) -> tuple[int, int]:

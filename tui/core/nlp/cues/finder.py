@@ -35,7 +35,7 @@ from .lexicon import (
     COGNITIVE_LEMMA_OF,
     REPORT_LEMMA_OF,
 )
-from .predicates import forms_of
+from .predicates import CLAIM_NOUNS, forms_of
 from .motive import MotiveCues
 
 # Bump when the cue rules change, so cached cue suggestions are recomputed.
@@ -65,6 +65,7 @@ class CueFinder(AttributionCues, MotiveCues):
         self.attr = Matcher(vocab, validate=True)
         self.attr.add("ACCORDING", [[{"LOWER": "according"}, {"LOWER": "to"}]])
         self.attr.add("REPORT", [[{"LOWER": {"IN": sorted(self.predicates)}}]])
+        self.attr.add("NOUN", [[{"LOWER": {"IN": sorted(CLAIM_NOUNS)}}, {"LOWER": "that"}]])
         self.attr.add("CITE", [[{"LOWER": {"IN": sorted(CITE_FORMS)}}]])
 
         # Modifiers allowed between "in an" and "quest": words and hyphens, no clause punctuation.

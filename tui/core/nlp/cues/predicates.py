@@ -53,6 +53,19 @@ HEDGES = frozenset({
 HEDGING_LEMMAS = frozenset({"allege", "believe", "suspect", "estimate", "think", "suggest", "reckon",
                             "assume", "expect", "doubt"})
 
+# Nouns whose "that" clause is a claim of the subject of the verb they are the
+# object of: "Some observers are expressing concerns that ...", "analysts voiced
+# fears that ...". The value says whether the claim is hedged.
+CLAIM_NOUNS = {
+    "concern": True, "concerns": True, "fear": True, "fears": True, "belief": True, "suspicion": True,
+    "suspicions": True, "doubt": True, "doubts": True, "claim": False, "claims": False, "warning": False,
+    "warnings": False, "allegation": True, "allegations": True, "assertion": False, "view": True,
+}
+
+# Verbs that make the subject the holder of such a noun's claim (not "dismissed
+# claims that", "denied allegations that": there the claim is someone else's).
+HOLDING_VERBS = ("express", "voice", "raise", "share", "air", "reiterate", "repeat", "make", "echo", "hold")
+
 PREDICATE_LABELS = {"REPORTING_VERB": "reporting", "COGNITIVE_VERB": "cognitive"}
 
 
