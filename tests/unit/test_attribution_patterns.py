@@ -286,3 +286,21 @@ def test_name_title_said_that_as(engine):
     text = "John Smith, a spokesman for the ministry, said that, as the talks had failed, sanctions would follow."  # constructed
     claim, _, _, _ = pair_for(text, engine.suggest(text), "John Smith")
     assert claim == "as the talks had failed, sanctions would follow"
+
+
+def test_standalone_quotations_next_to_a_quoted_claim_are_the_same_speakers(engine):
+    text = ("“We will not back down,” the minister said. “The strike is illegal and the courts will say so.”\n\n"
+            "“Prices will rise. Nobody can stop that.”\n"
+            "“We warned them for months,” Jane Doe, the union leader, told AFP.")  # constructed
+    got = {(p[0], p[1]) for p in pairs(text, engine.suggest(text))}
+    assert ("The strike is illegal and the courts will say so", "the minister") in got
+    assert ("Prices will rise. Nobody can stop that", "Jane Doe") in got  # before the attributed quote
+    assert ("We warned them for months", "Jane Doe") in got
+    assert not any(source == "the courts" for _claim, source in got), "'will say so' reports nothing"
+
+
+def test_a_quotation_far_from_any_speaker_is_left_alone(engine):
+    text = ("“We will not back down,” the minister said.\n" + "Talks went on all week. " * 12 +
+            "\n\n“Something nobody is said to have said here.”")  # constructed
+    got = {p[0] for p in pairs(text, engine.suggest(text))}
+    assert got == {"We will not back down"}

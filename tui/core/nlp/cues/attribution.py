@@ -285,6 +285,9 @@ class AttributionCues:
         if parsed and not fronted:
             before = [c for c in v.children if c.dep_ in ("ccomp", "parataxis") and c.i < v.i]
             fronted = bool(before) and attr_start > lo
+        joined = attr_start > lo and doc[attr_start - 1].lower_ in ("and", "but", "or")
+        if fronted and parsed and (joined or any(c.lower_ == "so" for c in v.children)):
+            return None  # "X is illegal and the courts will say so": no claim before the verb
         if fronted:
             k = attr_start - 1
             closing = None

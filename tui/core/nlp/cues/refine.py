@@ -6,6 +6,7 @@ motive is never part of what was claimed), hedging words mark it
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -46,7 +47,7 @@ def refine_attributions(doc: Any, cues: list[Cue], motives: list[Cue]) -> list[C
                 head = replace(head, attrs=HEDGED)
         tails = [referents.resolve(t) for t in cue.tails]
         out.append(Cue(head, tails, cue.relation))
-    return out
+    return out + continued_quotes(doc, out)
 
 
 def _tokens(doc: Any, span: CueSpan) -> Any:
@@ -145,3 +146,39 @@ class _Referents:
     def _before(names: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
         before = [n for n in names if n[1] <= at]
         return before[-1] if before else None
+
+
+_QUOTATION = re.compile(r"“([^“”\n]{5,}?)”|\"([^\"\n]{5,}?)\"")
+# What may stand before a standalone quotation: the start of a line or the end
+# of a sentence; and after it: the end of its sentence or line.
+_BEFORE = re.compile(r"(?:^|[.!?]”?|[.!?]\"?)[ \t]*$")
+_AFTER = re.compile(r"^[.!?]?(?:[ \t]+(?=[“\"A-Z])|[ \t]*(?:\n|$))")
+
+
+def continued_quotes(doc: Any, cues: list[Cue]) -> list[Cue]:
+    """A quotation standing alone as a sentence or paragraph, next to a quoted
+    claim with a speaker ('“A,” the minister said. “B. C.”'), is the same
+    speaker's: its content becomes a CLAIM with the same SOURCE. The quotation
+    may come before the attributed one too ('“A.” / “B,” X told AFP.')."""
+    text = doc.text
+    quoted = [c for c in cues if c.head is not None and c.tails and c.head.start > 0
+              and text[c.head.start - 1] in "“\""]
+    if not quoted:
+        return []
+    taken = [(c.head.start, c.head.end) for c in cues if c.head is not None]
+    out = []
+    for m in _QUOTATION.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not _BEFORE.search(text[line_start:m.start()]) or not _AFTER.match(text[m.end():m.end() + 3]):
+            continue
+        start = m.start() + 1
+        end = start + len(text[start:m.end() - 1].rstrip(",.;: "))
+        if end - start < 5 or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        near = min(quoted, key=lambda c: min(abs(c.head.start - end), abs(start - c.head.end)))
+        gap = text[end:near.head.start] if near.head.start >= end else text[near.head.end:start]
+        if len(gap) > 200 or gap.count("\n") > 2:
+            continue
+        out.append(Cue(CueSpan(start, end, "CLAIM", near.head.score), list(near.tails), near.relation))
+        taken.append((start, end))
+    return out
