@@ -55,6 +55,21 @@ class Evaluation:
     reference_pairs: int
     scores: list
 
+    def summary(self) -> str:
+        """One line for the reader's status: every suggester together, by overlap."""
+        if not self.reference_spans:
+            return f"suggestion quality: {self.annotator} has no annotations here yet, nothing to score against"
+        from .nlp.scoring import ANY_SUGGESTER, PAIRS
+
+        def pct(x: float | None) -> str:
+            return "–" if x is None else f"{100 * x:.0f}%"
+
+        parts = [f"{s.label if s.label != PAIRS else 'pairs'} P {pct(s.precision_overlap)} R {pct(s.recall_overlap)}"
+                 for s in self.scores
+                 if (s.suggester == ANY_SUGGESTER or s.label == PAIRS) and s.reference]
+        return (f"suggestions vs {self.annotator}'s {self.reference_spans} span(s), overlap ≥50%: "
+                + " · ".join(parts))
+
     def as_dict(self) -> dict:
         return {"annotator": self.annotator, "documents": self.documents,
                 "reference_spans": self.reference_spans, "reference_pairs": self.reference_pairs,
@@ -199,10 +214,11 @@ class SuggestionService:
             for name, version in runs:
                 self.session.store_suggestions(doc, name, version, by_run.get((name, version), []))
 
-    def evaluate(self, docs: Sequence[Document], annotator: str) -> Evaluation:
+    def evaluate(self, docs: Sequence[Document], annotator: str, *, cached_only: bool = False) -> Evaluation:
         """Score every suggester against ``annotator``'s spans and
         ``attributed_to`` links on these documents (suggestions through the
-        cache, computed where missing)."""
+        cache, computed where missing; ``cached_only``: what is cached, never
+        loading the model)."""
         from .nlp import scoring  # plain Python: no spaCy
 
         reference: list[scoring.SpanKey] = []
@@ -217,7 +233,7 @@ class SuggestionService:
                 head, tail = by_id.get(rel.head_id), by_id.get(rel.tail_id)
                 if rel.type == "attributed_to" and head and tail and head.label == "CLAIM" and tail.label == "SOURCE":
                     ref_pairs.append((doc.id, (head.start, head.end), (tail.start, tail.end)))
-            found = self.compute(doc)
+            found = self.cached(doc) if cached_only else self.compute(doc)
             spans.append(scoring.spans_of(doc.id, found))
             pairs.append(scoring.suggested_pairs(doc.id, found))
         scores = scoring.score_spans(reference, scoring.merge_by_suggester(spans))
