@@ -304,3 +304,13 @@ def test_a_quotation_far_from_any_speaker_is_left_alone(engine):
             "\n\n“Something nobody is said to have said here.”")  # constructed
     got = {p[0] for p in pairs(text, engine.suggest(text))}
     assert got == {"We will not back down"}
+
+
+def test_what_follows_the_reported_content_is_cut_off(engine):
+    text = ("The minister said the plant would close, adding that 300 jobs would be lost. "  # constructed
+            "Police said the suspect fled on foot, citing witnesses. "
+            "Officials warned on Tuesday that the dam could burst, in a statement.")
+    got = {(p[0], p[1]) for p in pairs(text, engine.suggest(text))}
+    assert {("the plant would close", "The minister"), ("300 jobs would be lost", "The minister"),
+            ("the suspect fled on foot", "Police"), ("the suspect fled on foot", "witnesses"),
+            ("the dam could burst", "Officials")} == got

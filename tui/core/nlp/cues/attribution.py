@@ -218,6 +218,12 @@ class AttributionCues:
                 first = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
                 if first is not None and not (lo < v.i and doc[v.i - 1].text == ","):
                     subj = first
+            if subj is None and v.dep_ == "advcl" and v.lower_.endswith("ing") and v.i > lo \
+                    and doc[v.i - 1].text == "," and v.head.i < v.i:
+                # "X said A, adding that B": the participle's speaker is X, the subject of
+                # the reporting verb above it (the parser may hang it on A's verb).
+                above = next((h for h in v.ancestors if h.lower_ in self.predicates), v.head)
+                subj = next((c for c in above.children if c.dep_ == "nsubj"), None)
             if subj is None and v.lower_ not in TELL_FORMS:
                 # Inverted order at the end of a sentence: "..., claims the paper."
                 obj = next((c for c in v.children if c.dep_ in ("dobj", "attr") and c.i > v.i), None)
@@ -378,12 +384,15 @@ class AttributionCues:
             return
         # Attach to the reporting verb this "citing" depends on, if it made a cue.
         owner = None
-        if parsed and v.head.i in by_verb and v.head.i != v.i:
-            owner = by_verb[v.head.i]
+        if parsed and v.head.i != v.i:
+            owner = next((by_verb[h.i] for h in v.ancestors if h.i in by_verb), None)
         elif not parsed:
             owner = next((by_verb[k] for k in sorted(by_verb, reverse=True) if lo <= k < i), None)
         if owner is not None and owner.head is not None:
-            owner.tails.extend(t for t in tails if not _overlaps_any(t, [owner.head, *owner.tails]))
+            # ", citing X" inside the claim is cut off it later (refine): X may sit there.
+            cut_later = i > lo and doc[i - 1].text == "," and owner.head.start < v.idx < owner.head.end
+            others = owner.tails if cut_later else [owner.head, *owner.tails]
+            owner.tails.extend(t for t in tails if not _overlaps_any(t, others))
             return
         # "the paper cites X": the citing subject is a source as well.
         if parsed:

@@ -25,6 +25,14 @@ _CONNECTIVES = frozenset({
 # "apart from X,", "besides X,".
 _FRAMES = (("in", "addition", "to"), ("apart", "from"), ("besides",), ("aside", "from"), ("as", "well", "as"))
 
+# Words after a comma that end the reported content.
+_TAIL_WORDS = frozenset({"according", "citing", "quoting", "adding", "saying", "noting", "warning", "stressing",
+                         "explaining", "arguing", "insisting", "claiming", "stating", "acknowledging",
+                         "admitting", "denying", "confirming", "referring"})
+# "..., in a statement": the occasion of the report, not its content.
+_FRAME_NOUNS = frozenset({"statement", "statements", "interview", "speech", "tweet", "post", "briefing", "release",
+                          "letter", "email", "conference", "broadcast", "message", "note", "filing", "hearing"})
+
 # Descriptions that stand for an outlet named earlier ("the paper" = the WSJ).
 OUTLET_WORDS = frozenset({"paper", "newspaper", "report", "outlet", "daily", "publication", "magazine",
                           "broadcaster", "agency", "website", "site", "journal", "weekly", "network",
@@ -42,6 +50,7 @@ def refine_attributions(doc: Any, cues: list[Cue], motives: list[Cue]) -> list[C
         head = cue.head
         if head is not None:
             head = _drop_framing(doc, head)
+            head = _cut_tail(doc, head)
             head = _cut_motives(doc, head, motive_spans)
             if head is not None and not head.attrs and _has_hedge(doc, head):
                 head = replace(head, attrs=HEDGED)
@@ -89,6 +98,24 @@ def _drop_framing(doc: Any, span: CueSpan) -> CueSpan:
     if a == toks.start:
         return span
     return _rebuilt(doc, span, a, b) or span
+
+
+def _cut_tail(doc: Any, span: CueSpan) -> CueSpan:
+    """What follows the reported content at a comma is not part of it:
+    ", adding that ...", ", citing witnesses", ", according to ...", ", in a
+    statement". (Each of the first three is its own cue.)"""
+    toks = _tokens(doc, span)
+    if toks is None:
+        return span
+    for k in range(toks.start + 2, toks.end - 1):
+        if doc[k].text != ",":
+            continue
+        nxt = doc[k + 1].lower_
+        frame = nxt in ("in", "on", "during", "at") and any(
+            doc[j].lower_ in _FRAME_NOUNS for j in range(k + 2, min(k + 5, toks.end)))
+        if nxt in _TAIL_WORDS or frame:
+            return _rebuilt(doc, span, toks.start, k) or span
+    return span
 
 
 def _cut_motives(doc: Any, span: CueSpan, motives: list[CueSpan]) -> CueSpan | None:
