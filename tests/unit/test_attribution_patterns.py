@@ -107,16 +107,25 @@ def test_reportedly_on_the_verb_hedges(rules):
 
 # --- speakers: appositive, fronted PP, passive agent, reported subject ---------
 
-def test_appositive_source_is_the_name(engine):
+@pytest.mark.parametrize("mode", ["model", "rules"])
+def test_appositive_source_is_the_name(engine, rules, mode):
     text = "Jane Doe, a representative for the ministry, told the BBC that talks had stalled."  # constructed
-    claim, source, _, _ = pair_for(text, engine.suggest(text), "Jane Doe")
+    claim, source, _, _ = pair_for(text, (engine if mode == "model" else rules).suggest(text), "Jane Doe")
     assert claim == "talks had stalled"
 
 
-def test_fronted_statement_to_an_outlet(engine):
+@pytest.mark.parametrize("mode", ["model", "rules"])
+def test_fronted_statement_to_an_outlet(engine, rules, mode):
     text = "In a statement to Reuters, the company denied that it had sold user data."  # constructed
-    claim, source, _, _ = pair_for(text, engine.suggest(text), "the company")
+    claim, source, _, _ = pair_for(text, (engine if mode == "model" else rules).suggest(text), "the company")
     assert claim == "it had sold user data"
+
+
+@pytest.mark.parametrize("mode", ["model", "rules"])
+def test_that_after_a_time_phrase_starts_the_claim(engine, rules, mode):
+    text = "However, the ministry said on Friday that talks had stalled."  # constructed
+    out = (engine if mode == "model" else rules).suggest(text)
+    assert [(p[0], p[1]) for p in pairs(text, out)] == [("talks had stalled", "the ministry")]
 
 
 @pytest.mark.parametrize("mode", ["model", "rules"])

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 from .lexicon import (
+    _ADVERBIAL_STARTS,
     _AUX_WORDS,
     _BE_FORMS,
     _CLAUSE_WORDS,
@@ -257,6 +258,14 @@ class AttributionCues:
                     words = [w for w in range(sa, min(sb, v.i)) if not _is_trim(doc[w])]
                     if words:
                         return words[0], words[-1] + 1
+        if a > lo and doc[a - 1].text == ",":
+            # "Jane Doe, a representative for the ministry, told ...": the sentence's
+            # first segment, when it is a short name-like phrase before an appositive.
+            sa, sb = _segment_of(doc, lo, lo, hi)
+            words = [w for w in range(sa, sb) if not _is_trim(doc[w])]
+            if words and len(words) <= 6 and doc[words[0]].text[:1].isupper() \
+                    and doc[words[0]].lower_ not in _ADVERBIAL_STARTS:
+                return words[0], words[-1] + 1
         return None
 
     @staticmethod
@@ -287,7 +296,10 @@ class AttributionCues:
             attr_start = speaker[0]
         while attr_start > lo and doc[attr_start - 1].lower_ in _AUX_WORDS:
             attr_start -= 1
-        fronted = attr_start > lo and self._is_final_segment(doc, v.i, lo, hi)
+        # "said (on Friday) that ...", "told the BBC that ...": the claim follows.
+        that_after = any(doc[k].lower_ == "that" for k in range(v.i + 1, min(v.i + 6, hi))
+                         if not any(_is_delim(doc[j]) or _is_quote(doc[j]) for j in range(v.i + 1, k)))
+        fronted = attr_start > lo and not that_after and self._is_final_segment(doc, v.i, lo, hi)
         if parsed and not fronted:
             before = [c for c in v.children if c.dep_ in ("ccomp", "parataxis") and c.i < v.i]
             fronted = bool(before) and attr_start > lo
