@@ -264,7 +264,9 @@ async def test_c_on_a_claim_cue_accepts_the_claim_its_source_and_the_link(cached
     assert sorted(by_label) == ["CLAIM", "SOURCE"] and len(anns) == 2
     assert (by_label["CLAIM"].start, by_label["CLAIM"].end) == (claim.start, claim.end)
     assert (by_label["SOURCE"].start, by_label["SOURCE"].end) == (partner.start, partner.end)
-    assert by_label["SOURCE"].quote == "The Wall Street Journal"
+    # the first claim cue after the cursor: "Some observers are expressing concerns that ..."
+    assert by_label["SOURCE"].quote == "Some observers"
+    assert by_label["CLAIM"].attrs == {"certainty": "hedged"}, "the cue's attribute is carried into the annotation"
     assert all(a.origin == f"suggestion:{claim.suggester}@{claim.version}" for a in anns)
     assert [(r.head_id, r.tail_id, r.type) for r in rels] == [
         (by_label["CLAIM"].id, by_label["SOURCE"].id, "attributed_to")]
