@@ -47,6 +47,7 @@ QUICK: dict[str, list[str]] = {
     "bench_suggest.py": ["--docs", "60", "--repeat", "2"],
     "bench_commit.py": ["--commits", "50"],
     "bench_first_paint.py": ["--repeat", "1"],
+    "bench_suggest_memory.py": ["--articles", "10"],
 }
 
 
