@@ -323,3 +323,14 @@ def test_what_follows_the_reported_content_is_cut_off(engine):
     assert {("the plant would close", "The minister"), ("300 jobs would be lost", "The minister"),
             ("the suspect fled on foot", "Police"), ("the suspect fled on foot", "witnesses"),
             ("the dam could burst", "Officials")} == got
+
+
+def test_the_paper_refers_to_a_newspaper_the_model_names(engine):
+    text = "The Jakarta Globe Herald reported that the mine had closed. The paper said that 300 workers were affected."  # constructed
+    _, _, _, src = pair_for(text, engine.suggest(text), "The paper")
+    assert src == {"refers_to": "The Jakarta Globe Herald"}
+
+
+def test_nothing_named_before_leaves_refers_to_out(engine):
+    text = "The paper said that 300 workers were affected. He said the mine would reopen."  # constructed
+    assert all(p[3] == {} for p in pairs(text, engine.suggest(text)))

@@ -39,6 +39,10 @@ OUTLET_WORDS = frozenset({"paper", "newspaper", "report", "outlet", "daily", "pu
                           "channel", "tabloid", "article", "investigation", "story"})
 # Words left dangling at a claim's end once a motive is cut off.
 _TRAILERS = _CONNECTIVES | {"or", "either", "namely", "partly", "mainly", "largely", "only", "simply"}
+_OUTLET_NAME_WORDS = frozenset({"Times", "Post", "Journal", "News", "Herald", "Tribune", "Gazette", "Guardian",
+                                "Telegraph", "Daily", "Agency", "Press", "Radio", "Television", "TV", "Chronicle",
+                                "Observer", "Independent", "Mail", "Express", "Standard", "Review", "Weekly",
+                                "Magazine", "Broadcasting", "Network", "Wire", "Monitor", "Courier", "Mirror"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 
 
@@ -149,7 +153,9 @@ class _Referents:
 
     def __init__(self, doc: Any) -> None:
         self.doc = doc
-        self.outlets = [(e.start_char, e.end_char) for e in doc.ents if e.ent_id_ == "diptych-media"]
+        # The outlet list's names, and organisations named like a newspaper ("Le Petit Herald").
+        self.outlets = [(e.start_char, e.end_char) for e in doc.ents if e.ent_id_ == "diptych-media"
+                        or (e.label_ == "ORG" and e.text.split()[-1].strip("’'s") in _OUTLET_NAME_WORDS)]
         self.people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
 
     def resolve(self, span: CueSpan) -> CueSpan:
