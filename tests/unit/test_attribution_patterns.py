@@ -334,3 +334,28 @@ def test_the_paper_refers_to_a_newspaper_the_model_names(engine):
 def test_nothing_named_before_leaves_refers_to_out(engine):
     text = "The paper said that 300 workers were affected. He said the mine would reopen."  # constructed
     assert all(p[3] == {} for p in pairs(text, engine.suggest(text)))
+
+
+@pytest.mark.parametrize("text, bylines", [
+    ("Joseph Fitsanakis", ["Joseph Fitsanakis"]),  # the seed's byline
+    ("By Jane Smith and John Roe\nWASHINGTON, Nov. 3 (AP) — text", ["By Jane Smith and John Roe",
+                                                                   "WASHINGTON, Nov. 3 (AP)"]),  # constructed
+    ("KABUL — The Taliban said", ["KABUL"]),  # constructed
+    ("The Taliban Said No", []),  # constructed: a headline in title case
+    ("Ex-Afghan special forces troops and intelligence officers reportedly joining Islamic State", []),  # seed
+])
+def test_byline_and_dateline_ranges(text, bylines):
+    from tui.core.nlp.bylines import byline_ranges
+
+    assert [text[a:b].strip() for a, b in byline_ranges(text)] == bylines
+
+
+@pytest.mark.parametrize("text, credits", [
+    ("Protesters in Kabul (Photo: AFP/Getty Images) gathered.", ["AFP/Getty Images"]),  # constructed
+    ("Image: Reuters/Stringer\nText", ["Reuters/Stringer"]),  # constructed
+    ("Source: Sputnik News", []),  # seed: a "Source:" line is the outlet (MEDIA), not a credit
+])
+def test_credit_ranges(text, credits):
+    from tui.core.nlp.bylines import credit_ranges
+
+    assert [text[a:b] for a, b in credit_ranges(text)] == credits

@@ -25,7 +25,12 @@ _CREDIT = re.compile(
     r"(?:^|\()[ \t]*(?:Image|Images|Photo|Photos|Photograph|Picture|Pictures|Illustration|Video|Footage|"
     r"Credit|Credits|Image credit|Photo credit|Image source)[ \t]*:[ \t]*([^\n()|]{2,60}?)[ \t]*(?=$|\)|\|)",
     re.M)
-_WORDS_IN_SENTENCES = re.compile(r"[a-z]{3,}\s+[a-z]{3,}")
+_WORDS_IN_SENTENCES = re.compile(r"\b[a-z]{3,}\s+[a-z]{3,}\b")
+# Capitalised words of a title-case headline that no person's name is made of.
+_NOT_NAME_WORDS = frozenset("""
+the a an of in on at to for and or but with from by as is are was were be has have had will would
+says said say tells told claims reports warns new after over how why what who when where this that
+""".split())
 
 
 def byline_ranges(text: str) -> list[tuple[int, int]]:
@@ -36,6 +41,8 @@ def byline_ranges(text: str) -> list[tuple[int, int]]:
         # A headline or a sentence has lower-case words in a row; a byline does not.
         if _WORDS_IN_SENTENCES.search(line.split("|")[0].split(",")[0]):
             continue
+        if any(w.lower() in _NOT_NAME_WORDS for w in m.group(1).split()):
+            continue  # "The Taliban Said No": a headline in title case
         out.append((m.start(), m.end()))
     for m in _DATELINE.finditer(text):
         if any(ch.isalpha() for ch in m.group(1)) and m.group(1).strip()[:2].isupper():
