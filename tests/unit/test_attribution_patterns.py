@@ -347,7 +347,7 @@ def test_nothing_named_before_leaves_refers_to_out(engine):
 def test_byline_and_dateline_ranges(text, bylines):
     from tui.core.nlp.bylines import byline_ranges
 
-    assert [text[a:b].strip() for a, b in byline_ranges(text)] == bylines
+    assert [text[a:b] for a, b in byline_ranges(text)] == bylines
 
 
 @pytest.mark.parametrize("text, credits", [

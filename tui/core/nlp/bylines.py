@@ -46,7 +46,7 @@ def byline_ranges(text: str) -> list[tuple[int, int]]:
         out.append((m.start(), m.end()))
     for m in _DATELINE.finditer(text):
         if any(ch.isalpha() for ch in m.group(1)) and m.group(1).strip()[:2].isupper():
-            out.append((m.start(1), m.end(1)))
+            out.append((m.start(1), m.start(1) + len(m.group(1).rstrip())))
     return sorted(out)
 
 
