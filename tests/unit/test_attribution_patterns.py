@@ -359,3 +359,34 @@ def test_credit_ranges(text, credits):
     from tui.core.nlp.bylines import credit_ranges
 
     assert [text[a:b] for a, b in credit_ranges(text)] == credits
+
+
+# --- motives from the parse ------------------------------------------------------
+
+def motives(text: str, sugg: list[Suggestion]) -> list[tuple[str, str]]:
+    """(motive, actor) of every motive group, or (motive, "") for a lone one."""
+    out = []
+    for s in sugg:
+        if s.label == "MOTIVE":
+            actor = next((text[t.start:t.end] for t in sugg if t.group and t.group == s.group and t.role == "tail"), "")
+            out.append((text[s.start:s.end], actor))
+    return out
+
+
+def test_motive_families(engine):
+    text = ("The embassy closed for security reasons. The firm left for two reasons. "  # constructed
+            "The company cut jobs because demand had collapsed. Residents fled, fearing more strikes. "
+            "The army said it had withdrawn in order to protect civilians.")
+    got = motives(text, engine.suggest(text))
+    assert ("for security reasons", "The embassy") in got
+    assert not any(m.startswith("for two reasons") for m, _ in got), "counting reasons names none"
+    assert ("because demand had collapsed", "The company") in got
+    assert ("fearing more strikes", "Residents") in got
+    assert ("in order to protect civilians", "The army") in got
+    claim = pair_for(text, engine.suggest(text), "The army")[0]
+    assert claim == "it had withdrawn", "the motive is never part of the claim"
+
+
+def test_named_reasons_without_a_parse(rules):
+    text = "The embassy closed for security reasons. The firm left for two reasons."  # constructed
+    assert [m for m, _ in motives(text, rules.suggest(text))] == ["for security reasons"]
