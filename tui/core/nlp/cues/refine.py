@@ -60,7 +60,7 @@ def refine_attributions(doc: Any, cues: list[Cue], motives: list[Cue]) -> list[C
                 head = replace(head, attrs=HEDGED)
         tails = [referents.resolve(t) for t in cue.tails]
         out.append(Cue(head, tails, cue.relation))
-    return out + continued_quotes(doc, out)
+    return out + continued_quotes(doc, out, referents.text)
 
 
 def _tokens(doc: Any, span: CueSpan) -> Any:
@@ -153,6 +153,7 @@ class _Referents:
 
     def __init__(self, doc: Any) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token on each call: read it once
         # The outlet list's names, and organisations named like a newspaper ("Le Petit Herald").
         self.outlets = [(e.start_char, e.end_char) for e in doc.ents if e.ent_id_ == "diptych-media"
                         or (e.label_ == "ORG" and e.text.split()[-1].strip("’'s") in _OUTLET_NAME_WORDS)]
@@ -161,7 +162,7 @@ class _Referents:
     def resolve(self, span: CueSpan) -> CueSpan:
         if span.label != "SOURCE" or span.attrs:
             return span
-        words = self.doc.text[span.start:span.end].lower().split()
+        words = self.text[span.start:span.end].lower().split()
         if not words:
             return span
         if len(words) == 1 and words[0] in _PERSON_PRONOUNS:
@@ -172,7 +173,7 @@ class _Referents:
             return span
         if found is None:
             return span
-        name = " ".join(self.doc.text[found[0]:found[1]].split())
+        name = " ".join(self.text[found[0]:found[1]].split())
         return replace(span, attrs=(("refers_to", name),))
 
     @staticmethod
@@ -188,12 +189,12 @@ _BEFORE = re.compile(r"(?:^|[.!?]”?|[.!?]\"?)[ \t]*$")
 _AFTER = re.compile(r"^[.!?]?(?:[ \t]+(?=[“\"A-Z])|[ \t]*(?:\n|$))")
 
 
-def continued_quotes(doc: Any, cues: list[Cue]) -> list[Cue]:
+def continued_quotes(doc: Any, cues: list[Cue], text: str | None = None) -> list[Cue]:
     """A quotation standing alone as a sentence or paragraph, next to a quoted
     claim with a speaker ('“A,” the minister said. “B. C.”'), is the same
     speaker's: its content becomes a CLAIM with the same SOURCE. The quotation
     may come before the attributed one too ('“A.” / “B,” X told AFP.')."""
-    text = doc.text
+    text = doc.text if text is None else text
     quoted = [c for c in cues if c.head is not None and c.tails and c.head.start > 0
               and text[c.head.start - 1] in "“\""]
     if not quoted:
