@@ -68,3 +68,30 @@ def test_status_names_the_referent_as_plain_text():
     assert suggestion_details(sugg) == "  refers to “[b]The Paper[/b]”"
     assert suggestion_details(Suggestion(0, 9, "CLAIM", "x", "v", attrs=HEDGED)) == "  certainty=hedged"
     assert suggestion_details(Suggestion(0, 9, "CLAIM", "x", "v")) == ""
+
+
+@pytest.mark.parametrize("fmt", ["flat", "prodigy", "w3c"])
+def test_refers_to_survives_export_and_import(tmp_path, fmt):
+    from click.testing import CliRunner
+
+    from tui.cli import main
+    from tui.core.session import AnnotationSession
+
+    seeds = __import__("pathlib").Path(__file__).resolve().parents[2] / "seeds"
+    src, dst, out = tmp_path / "a.db", tmp_path / "b.db", tmp_path / f"out.{fmt}"
+    for db in (src, dst):
+        assert CliRunner().invoke(main, ["import", str(seeds), "--db", str(db)]).exit_code == 0
+    session = AnnotationSession.open(src, annotator="alice")
+    text = session.document(1).text
+    at = text.index("the paper")
+    session.tag(1, at, at + 9, "SOURCE", attrs={"refers_to": "The Wall Street Journal"})
+    session.close()
+    res = CliRunner().invoke(main, ["export", "--db", str(src), "-f", fmt, "-o", str(out), "--annotator", "alice"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["--annotator", "alice", "import", str(out), "--db", str(dst)])
+    assert res.exit_code == 0 and "failed 0" in res.output, res.output
+    session = AnnotationSession.open(dst, annotator="alice")
+    try:
+        assert [a.attrs for a in session.annotations(1)] == [{"refers_to": "The Wall Street Journal"}]
+    finally:
+        session.close()
