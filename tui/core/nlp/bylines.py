@@ -78,15 +78,17 @@ TITLES = frozenset({
 })
 
 
-def titled_names(doc: Any) -> list[tuple[int, int]]:
+def titled_names(doc: Any, names: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """"<Org> <title words> <PERSON>" as one range: the model's PERSON entity,
     extended left over title words ("co-founder", "foreign minister") and the
     capitalised name of the body before them ("Facebook"). A body glued to a
     prefix ("anti-Taliban commander X") is a description, not a name."""
+    if names is None:
+        people = [p for p in doc.ents if p.label_ == "PERSON"]
+    else:  # rules only: capitalised-name runs (character ranges) stand for the people
+        people = [sp for sp in (doc.char_span(a, b, alignment_mode="expand") for a, b in names) if sp is not None]
     out = []
-    for person in doc.ents:
-        if person.label_ != "PERSON":
-            continue
+    for person in people:
         k = person.start - 1
         titles = 0
         while k >= 0 and not doc[k].is_sent_end:

@@ -269,8 +269,11 @@ class Engine:
             out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_MODEL, LAYER_ENTITY, kind="PERSON")
                        for a, b in titled_names(doc))
         if self.rules_only:
+            names = _capitalised_names(doc)
+            out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_NAME, LAYER_ENTITY, kind="NAME")
+                       for a, b in titled_names(doc, names))
             taken = [(s.start, s.end) for s in out]
-            for a, b in _capitalised_names(doc):
+            for a, b in names:
                 if not any(a < t1 and t0 < b for t0, t1 in taken) and \
                         not any(a < u1 and u0 < b for u0, u1 in urls):
                     out.append(Suggestion(a, b, "SOURCE", name, version, SCORE_NAME, LAYER_ENTITY, kind="NAME"))
