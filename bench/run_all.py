@@ -52,6 +52,7 @@ QUICK: dict[str, list[str]] = {
     "bench_train.py": ["--epochs", "2"],
     "bench_commit.py": ["--commits", "50"],
     "bench_first_paint.py": ["--repeat", "1"],
+    "bench_suggest_memory.py": ["--articles", "10"],
 }
 
 
@@ -228,6 +229,17 @@ def rows_suggest(r: dict) -> list[Row]:
              r.get("unit", "words/s"), "higher")]
 
 
+def rows_suggest_quality(r: dict) -> list[Row]:
+    what = "seeds only" if r.get("seeds_only") else f"{r.get('texts', '?')} texts"
+    o, b = r["ours"], r["baseline"]
+    return [
+        (f"SOURCE recall >=50% ({what}), model + cues vs plain NER", o["source_recall_overlap"],
+         b["source_recall_overlap"], "%", "higher"),
+        (f"SOURCE precision >=50% ({what}), model + cues vs plain NER", o["source_precision_overlap"],
+         b["source_precision_overlap"], "%", "higher"),
+    ]
+
+
 def rows_generic(name: str, r: dict) -> list[Row]:
     """{"ours": x, "baseline": y, "unit": u} with numbers, or dicts of numbers
     (one or two levels deep) under the same keys on both sides."""
@@ -277,6 +289,7 @@ ADAPTERS = {
     "bench_commit.py": rows_commit,
     "bench_export.py": rows_export,
     "bench_memory.py": rows_memory,
+    "bench_suggest_quality.py": rows_suggest_quality,
 }
 
 

@@ -102,6 +102,41 @@ def test_second_run_computes_nothing(suggested_copy):
     assert runs(suggested_copy) == before, "no run was rewritten"
 
 
+def test_second_run_does_not_load_the_model(suggested_copy, monkeypatch):
+    """Every text cached: neither the engine nor spaCy's loader is called."""
+    import spacy
+
+    import tui.core.nlp.engine as engine_mod
+    import tui.core.nlp.pipeline as pipeline_mod
+
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError("the model was loaded although every text is cached")
+
+    monkeypatch.setattr(spacy, "load", refuse)
+    monkeypatch.setattr(pipeline_mod, "_load_model", refuse)
+    monkeypatch.setattr(engine_mod, "build_engine", refuse)
+    res = invoke("suggest", "--db", suggested_copy)
+    assert res.exit_code == 0, res.output
+    assert "0 document(s) computed, 2 already cached" in res.output
+    assert "model not loaded" in res.output
+    assert calls == []
+
+
+def test_planned_runs_match_the_loaded_engine(engine, tmp_path):
+    from tui.core.nlp.engine import planned_runs
+
+    assert planned_runs(None) == [(s.name, s.version) for s in engine.suggesters]
+    rules = build_engine(False)
+    assert planned_runs(False) == [(s.name, s.version) for s in rules.suggesters]
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_text('{"label": "SOURCE", "pattern": "Acme"}\n', encoding="utf-8")
+    with_patterns = build_engine(False, patterns_path=patterns)
+    assert planned_runs(False, patterns_path=patterns) == [(s.name, s.version) for s in with_patterns.suggesters]
+
+
 def test_force_recomputes_the_same_suggestions(suggested_copy):
     before, before_sugg = runs(suggested_copy), cached(suggested_copy)
     res = invoke("suggest", "--db", suggested_copy, "--force")

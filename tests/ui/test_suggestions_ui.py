@@ -285,7 +285,9 @@ async def test_c_on_a_claim_cue_accepts_the_claim_its_source_and_the_link(cached
     assert sorted(by_label) == ["CLAIM", "SOURCE"] and len(anns) == 2
     assert (by_label["CLAIM"].start, by_label["CLAIM"].end) == (claim.start, claim.end)
     assert (by_label["SOURCE"].start, by_label["SOURCE"].end) == (partner.start, partner.end)
-    assert by_label["SOURCE"].quote == "The Wall Street Journal"
+    # the first claim cue after the cursor: "Some observers are expressing concerns that ..."
+    assert by_label["SOURCE"].quote == "Some observers"
+    assert by_label["CLAIM"].attrs == {"certainty": "hedged"}, "the cue's attribute is carried into the annotation"
     assert all(a.origin == f"suggestion:{claim.suggester}@{claim.version}" for a in anns)
     assert [(r.head_id, r.tail_id, r.type) for r in rels] == [
         (by_label["CLAIM"].id, by_label["SOURCE"].id, "attributed_to")]
@@ -350,9 +352,10 @@ async def test_x_rejects_and_the_rejection_survives_a_restart_and_u_undoes_it(ca
         assert sugg.key in suggestion_marks(bob), "decisions are per annotator"
 
 
-# The named sources of both seed articles, as a reader would list them.
+# The named sources of both seed articles, as a reader would list them
+# (not the byline "Joseph Fitsanakis": the writer is not proposed as a source).
 NAMED_SOURCES = {
-    0: ["The Wall Street Journal", "Ahmad Massoud", "Joseph Fitsanakis"],
+    0: ["The Wall Street Journal", "Ahmad Massoud"],
     1: ["Wall Street Journal", "Rahmatullah Nabil", "National Directorate of Security", "WSJ", "Sputnik News",
         "Biden"],
 }
@@ -535,3 +538,36 @@ async def test_switching_story_from_the_second_pane_to_a_one_document_story(db, 
         await pilot.pause()
         assert app.screen.story.title == "Other story"
         assert len(app.screen.panes) == 1 and app.screen.current == 0
+
+
+async def test_Q_scores_the_cached_suggestions_against_my_annotations(cached_db, apps):
+    """With suggestions off, Q scores what is cached (no model load) against
+    this annotator's spans of the story; the figures are those of the core's
+    evaluation, every suggester together."""
+    session = AnnotationSession.open(cached_db, annotator="alice", schema=DEFAULT_SCHEMA)
+    try:
+        text = session.document(2).text
+        claim_text = "hundreds of thousands of Afghan National Army soldiers"
+        a = text.index(claim_text)
+        b = text.index(", and could become fodder")
+        claim = session.tag(2, a, text.index(" by the terrorists", b) + len(" by the terrorists"), "CLAIM")
+        src = session.tag(2, text.index("The report warned"), text.index("The report warned") + 10, "SOURCE")
+        session.link(claim.id, src.id)
+    finally:
+        session.close()
+    app = apps(cached_db)
+    async with app.run_test(size=(200, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("Q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.screen.suggest_status
+        assert status.startswith("suggestions vs alice's 2 span(s)"), status
+        figures = dict(part.rsplit(" P ", 1) for part in status.split(": ", 1)[1].split(" · "))
+        # the one CLAIM, its SOURCE and their link are each matched by a cue of the cache
+        assert figures["CLAIM"].endswith("R 100%") and figures["SOURCE"].endswith("R 100%")
+        assert figures["pairs"].endswith("R 100%")
+        # precision counts every pair suggested in the story, and alice linked only one
+        assert not figures["pairs"].startswith("100%")
+        assert set(figures) == {"CLAIM", "SOURCE", "pairs"}
+    assert app.suggestions.engine is None, "the model was not loaded to score"

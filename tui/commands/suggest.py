@@ -63,12 +63,23 @@ def _model_reason(model: str | None, no_model: bool) -> str:
               help="Entity-ruler patterns JSONL (one {\"label\": ..., \"pattern\": ...} per line).")
 @click.option("--n-process", "n_process", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes for nlp.pipe (more helps on large corpora with several cores).")
-@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Documents per nlp.pipe batch.")
+# 8, not spaCy's usual 32+: a batch of whole articles is parsed at once, and on
+# 25 articles batch 32 peaks at ~375 MiB against ~245 MiB for 8, at the same
+# speed (bench/bench_suggest_memory.py).
+@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Documents per nlp.pipe batch (larger batches take more memory, not less time).")
 @click.option("--force", is_flag=True, help="Recompute documents that are already cached.")
+@click.option("--evaluate", is_flag=True,
+              help="Score each suggester against an annotator's spans and links instead (precision/recall, "
+                   "exact and overlap >= 50%).")
+@click.option("--annotator", help="With --evaluate: whose annotations are the reference (default: the top-level "
+                                  "--annotator, else gold).")
+@click.option("--format", "-f", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="With --evaluate: output format.")
 @click.pass_context
 def suggest_cmd(ctx: click.Context, db: str | None, story: str | None, model: str | None, no_model: bool,
-                patterns: str | None, n_process: int, batch_size: int, force: bool) -> None:
+                patterns: str | None, n_process: int, batch_size: int, force: bool, evaluate: bool,
+                annotator: str | None, fmt: str) -> None:
     """Precompute suggestions for every document (or one story's).
 
     \b
@@ -77,8 +88,17 @@ def suggest_cmd(ctx: click.Context, db: str | None, story: str | None, model: st
     (text, suggester, version), exactly as the reader caches them: a story
     opened afterwards shows its suggestions at once, without loading the model.
     Documents already cached for this model and these rules are skipped
-    (--force recomputes them). A progress bar is drawn on stderr when it is a
-    terminal; a summary line is always printed.
+    (--force recomputes them), and when every one is, the model is not even
+    loaded. A progress bar is drawn on stderr when it is a terminal; a summary
+    line is always printed.
+
+    \b
+    --evaluate scores each suggester (and all of them together, "(any)")
+    against an annotator's annotations, per label: precision and recall,
+    exact and by overlap (a shared stretch at least half as long as the
+    longer span), and the attribution pairs (CLAIM→SOURCE) against that
+    annotator's attributed_to links. Suggestions come from the cache, and
+    are computed (and cached) where missing.
     """
     db = db or root_param(ctx, "db")
     story = story if story is not None else root_param(ctx, "story")
@@ -92,6 +112,12 @@ def suggest_cmd(ctx: click.Context, db: str | None, story: str | None, model: st
         fail(err)
         return
     try:
+        if evaluate:
+            from tui.commands.suggest_eval import evaluate_cmd_run
+
+            evaluate_cmd_run(store, story=story, model=model, no_model=no_model, patterns=patterns,
+                             annotator=annotator or root_param(ctx, "annotator") or "gold", fmt=fmt)
+            return
         _run(store, story=story, model=model, no_model=no_model, patterns=patterns, n_process=n_process,
              batch_size=batch_size, force=force)
     except DiptychError as err:
@@ -117,6 +143,11 @@ def _run(store: Store, *, story: str | None, model: str | None, no_model: bool, 
     reason = _model_reason(model, no_model)
     service = SuggestionService(AnnotationSession(store, "diptych-suggest"), model=model, no_model=no_model,
                                 patterns_path=patterns)
+    if not force and service.all_cached(docs):
+        # The model takes seconds and hundreds of MB to load: not for nothing.
+        echo(f"{where}: 0 document(s) computed, {len(docs)} already cached; nothing to parse; "
+             f"model not loaded ({_safe(reason)})")
+        return
     started = time.perf_counter()
     description = service.load()
     load_seconds = time.perf_counter() - started

@@ -101,6 +101,14 @@ class Suggestion:
     relation: str = ""  # e.g. "attributed_to", "motive_of"
     # The entity type the model gave (PERSON, ORG...), kept for colouring.
     kind: str = ""
+    # Attributes carried into the annotation on accept, as sorted (name, value)
+    # pairs so the suggestion stays hashable: a CLAIM's ("certainty", "hedged"),
+    # a "the paper" SOURCE's ("refers_to", "The Wall Street Journal").
+    attrs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return dict(self.attrs)
 
     @property
     def key(self) -> str:

@@ -32,6 +32,12 @@ ANSI_COLOURS = (
 )
 
 
+# Attributes any label may carry with free text rather than a schema choice:
+# refers_to names whom a description or pronoun SOURCE ("the paper", "he")
+# stands for, as a suggestion resolved it from earlier in the article.
+FREE_TEXT_ATTRIBUTES = frozenset({"refers_to"})
+
+
 @dataclass(frozen=True)
 class AttributeSpec:
     name: str

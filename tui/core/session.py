@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import SpanError, StoreError
 from .models import Annotation, Document, Region, Relation, Story, Suggestion
-from .schema import DEFAULT_SCHEMA, LabelSchema, load_schema
+from .schema import DEFAULT_SCHEMA, FREE_TEXT_ATTRIBUTES, LabelSchema, load_schema
 from .store import EventBatch, Store, annotation_row, new_id, now, relation_row, write_policy
 from .store import os_user as _login  # a parameter below is called os_user
 from .anchoring import make_selector
@@ -289,7 +289,7 @@ class AnnotationSession:
             if found is not None:
                 made.append(found)  # accepting again reuses the span already there
                 continue
-            ann = self._new_annotation(doc_id, sugg.start, sugg.end, lab,
+            ann = self._new_annotation(doc_id, sugg.start, sugg.end, lab, attrs=self._carried(lab, sugg),
                                        origin=f"suggestion:{sugg.suggester}@{sugg.version}")
             made.append(ann)
             changes.append(("annotation", ann.id, annotation_row(ann)))
@@ -312,6 +312,15 @@ class AnnotationSession:
                         f"accept {label} “{_short(made[0].quote)}” ({origin})",
                         guard=self._guard_new(fresh))
         return made
+
+    def _carried(self, label: str, sugg: Suggestion) -> dict[str, str]:
+        """The suggestion's attributes the label can hold: a choice the schema
+        offers, or a free-text attribute such as refers_to. Accepted as another
+        label, the ones that do not fit are left behind rather than refused."""
+        spec = self.schema.label(label)
+        allowed = {a.name: a.choices for a in spec.attributes}
+        return {k: v for k, v in sugg.attrs
+                if (k in FREE_TEXT_ATTRIBUTES and v) or v in allowed.get(k, ())}
 
     def reject_suggestion(self, doc_id: int, suggestion: Suggestion) -> None:
         self._write([self._decision_change(doc_id, suggestion, "reject")],
@@ -428,6 +437,8 @@ class AnnotationSession:
         spec = self.schema.label(label)
         allowed = {a.name: a.choices for a in spec.attributes}
         for key, value in attrs.items():
+            if key in FREE_TEXT_ATTRIBUTES and isinstance(value, str):
+                continue
             if key not in allowed:
                 raise SpanError(f"{label} has no attribute {key!r}", hint=f"attributes: {', '.join(allowed) or 'none'}")
             if value not in allowed[key]:

@@ -50,6 +50,38 @@ class PrecomputeResult:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """What :meth:`SuggestionService.evaluate` measured (``scores``:
+    :class:`tui.core.nlp.scoring.Score` rows)."""
+
+    annotator: str
+    documents: int
+    reference_spans: int
+    reference_pairs: int
+    scores: list
+
+    def summary(self) -> str:
+        """One line for the reader's status: every suggester together, by overlap."""
+        if not self.reference_spans:
+            return f"suggestion quality: {self.annotator} has no annotations here yet, nothing to score against"
+        from .nlp.scoring import ANY_SUGGESTER, PAIRS
+
+        def pct(x: float | None) -> str:
+            return "–" if x is None else f"{100 * x:.0f}%"
+
+        parts = [f"{s.label if s.label != PAIRS else 'pairs'} P {pct(s.precision_overlap)} R {pct(s.recall_overlap)}"
+                 for s in self.scores
+                 if (s.suggester == ANY_SUGGESTER or s.label == PAIRS) and s.reference]
+        return (f"suggestions vs {self.annotator}'s {self.reference_spans} span(s), overlap ≥50%: "
+                + " · ".join(parts))
+
+    def as_dict(self) -> dict:
+        return {"annotator": self.annotator, "documents": self.documents,
+                "reference_spans": self.reference_spans, "reference_pairs": self.reference_pairs,
+                "scores": [s.as_dict() for s in self.scores]}
+
+
 def _tag(version: str) -> str:
     return version.split("+", 1)[0]
 
@@ -151,6 +183,23 @@ class SuggestionService:
             self.load()
         return [(s.name, s.version) for s in self.engine.suggesters] + self._trained_runs()
 
+    def planned_runs(self) -> list[tuple[str, str]] | None:
+        """The cache keys the engine will use, known without loading it (from
+        package metadata), or None when only loading can tell."""
+        if self.engine is not None:
+            return self.runs()
+        from .nlp.engine import planned_runs  # no spaCy import
+
+        return planned_runs(False if self.no_model else self.model, patterns_path=self.patterns_path)
+
+    def all_cached(self, docs: Sequence[Document]) -> bool:
+        """True when every document's every run is cached already, decided
+        without loading the model (False when that cannot be known)."""
+        runs = self.planned_runs()
+        if runs is None:
+            return False
+        return all(self.session.cached_suggestions(doc, runs) is not None for doc in docs)
+
     def compute(self, doc: Document) -> list[Suggestion]:
         """Suggestions for a document from the loaded engine, through the cache."""
         runs = self.runs()
@@ -218,6 +267,33 @@ class SuggestionService:
         with self.session.store.transaction():
             for name, version in runs:
                 self.session.store_suggestions(doc, name, version, by_run.get((name, version), []))
+
+    def evaluate(self, docs: Sequence[Document], annotator: str, *, cached_only: bool = False) -> Evaluation:
+        """Score every suggester against ``annotator``'s spans and
+        ``attributed_to`` links on these documents (suggestions through the
+        cache, computed where missing; ``cached_only``: what is cached, never
+        loading the model)."""
+        from .nlp import scoring  # plain Python: no spaCy
+
+        reference: list[scoring.SpanKey] = []
+        ref_pairs: list[scoring.PairKey] = []
+        spans, pairs = [], []
+        store = self.session.store
+        for doc in docs:
+            anns = [a for a in store.annotations(doc.id, annotator) if a.status == "active"]
+            reference.extend((doc.id, a.start, a.end, a.label) for a in anns)
+            by_id = {a.id: a for a in anns}
+            for rel in store.relations(annotator=annotator, doc_ids=[doc.id]):
+                head, tail = by_id.get(rel.head_id), by_id.get(rel.tail_id)
+                if rel.type == "attributed_to" and head and tail and head.label == "CLAIM" and tail.label == "SOURCE":
+                    ref_pairs.append((doc.id, (head.start, head.end), (tail.start, tail.end)))
+            found = self.cached(doc) if cached_only else self.compute(doc)
+            spans.append(scoring.spans_of(doc.id, found))
+            pairs.append(scoring.suggested_pairs(doc.id, found))
+        scores = scoring.score_spans(reference, scoring.merge_by_suggester(spans))
+        scores += scoring.score_pairs(ref_pairs, scoring.merge_by_suggester(pairs))
+        return Evaluation(annotator=annotator, documents=len(docs), reference_spans=len(reference),
+                          reference_pairs=len(ref_pairs), scores=scores)
 
     def learned(self, doc: Document) -> list[Suggestion]:
         """SOURCE names this annotator tagged anywhere, found again in this text (cheap)."""

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import IngestError
-from ..schema import LabelSchema
+from ..schema import FREE_TEXT_ATTRIBUTES, LabelSchema
 from .incoming import (DEEP_HINT, MAX_JSON_DEPTH, FlatRecord, ParsedJsonl, RelIn, SpanIn, SpanRef, deep_error,
                        too_deep, too_deep_text)
 
@@ -258,6 +258,10 @@ class _Reader:
         attrs: dict[str, str] = {}
         for purpose, value, at in bodies:
             if purpose != "classifying":
+                continue
+            free = next((k for k in sorted(FREE_TEXT_ATTRIBUTES) if value.startswith(k + "=")), None)
+            if free is not None:  # "refers_to=The Wall Street Journal": free text
+                attrs[free] = value[len(free) + 1:]
                 continue
             name = next((k for k in allowed if value.startswith(k + "=")), None)
             if name is None:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from ..errors import IngestError
-from ..schema import LabelSchema
+from ..schema import FREE_TEXT_ATTRIBUTES, LabelSchema
 
 
 class _HugeNumber:
@@ -128,6 +128,8 @@ class _Line:
         attrs = self.obj(value, where)
         allowed = {a.name: a.choices for a in self.schema.label(label).attributes}
         for key, val in attrs.items():
+            if key in FREE_TEXT_ATTRIBUTES and isinstance(val, str):
+                continue  # refers_to: free text, whatever the schema
             if key not in allowed:
                 raise self.error(f"{where}: {label} has no attribute {key!r}",
                                  hint=f"{label} attributes: {', '.join(allowed) or 'none'}")

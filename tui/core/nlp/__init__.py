@@ -2,12 +2,16 @@
 and motive cue suggesters, and learned SOURCE names.
 
 Modules: ``discovery`` (installed pipelines, :func:`choose_model`), ``patterns``
-(the ``--patterns`` file), ``engine`` (:class:`Engine`, :func:`build_engine`),
-``pipeline`` (assembling the spaCy pipeline), ``suggesters`` (suggester names,
-the protocol), ``entities`` (entity-layer rules), ``learned`` (learned
-sources), ``merge`` (combining and ordering), ``cues`` (attribution and motive),
-``training`` and ``span_candidates`` (``diptych train``), ``trained`` (trained
-pipelines as suggesters).
+(the ``--patterns`` file), ``engine`` (:class:`Engine`, :func:`build_engine`,
+:func:`planned_runs`: the cache keys without loading a model), ``pipeline``
+(assembling the spaCy pipeline), ``suggesters`` (suggester names, the
+protocol), ``entities`` (entity-layer rules), ``bylines`` (bylines, datelines,
+credits, "<org> <title> <name>"), ``learned`` (learned sources), ``merge``
+(combining and ordering), ``scoring`` (precision/recall against an
+annotator), ``cues`` (attribution and motive: ``predicates`` is the lemma
+lexicon, ``refine`` trims claims and resolves "the paper"), ``training`` and
+``span_candidates`` (``diptych train``), ``trained`` (trained pipelines as
+suggesters).
 
 May import: ``tui.core.models``, ``errors``, ``text`` and ``schema``; spaCy
 only lazily, inside the functions that need it, so importing this package stays

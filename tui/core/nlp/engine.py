@@ -37,6 +37,9 @@ from typing import Any, Iterable, Iterator
 from ..errors import ModelError
 from ..models import LAYER_ATTRIBUTION, LAYER_ENTITY, LAYER_MOTIVE, LAYERS, Suggestion
 from .cues.finder import CUES_VERSION
+from .bylines import byline_ranges, credit_ranges, inside_any, titled_names
+from .cues.lexicon import REPORT_FORMS
+from .cues.predicates import split_predicates
 from .discovery import ModelChoice, PipelineInfo, choose_model, spacy_available
 from .entities import (
     _URLISH,
@@ -66,6 +69,64 @@ from .suggesters import (
 )
 
 
+def _reports(root: Any) -> bool:
+    """The entity is the subject of a reporting or cognitive predicate."""
+    return root.dep_ in ("nsubj", "nsubjpass") and root.head.lower_ in REPORT_FORMS or (
+        root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.i > 0
+        and root.doc[root.head.i - 1].lower_ == "according")
+
+
+def engine_tag(model: PipelineInfo | None, spacy_version: str) -> str:
+    """The first part of every version string: the model (or blank pipeline) it came from."""
+    return f"{model.name}-{model.version}" if model else f"blank-en-{spacy_version}"
+
+
+def layer_versions(tag: str, rules_only: bool, patterns_tag: str,
+                   layers: Iterable[str]) -> list[tuple[str, str, str, str]]:
+    """(layer, suggester name, version, description) per layer. Known before
+    any model is loaded, so a command can tell whether the cache already
+    holds everything (see :func:`planned_runs`)."""
+    table = {
+        LAYER_ENTITY: (RULES_SUGGESTER if rules_only else NER_SUGGESTER,
+                       f"{tag}+ents{RULES_VERSION}{patterns_tag}",
+                       "rule-based names (entity ruler + capitalised words)" if rules_only
+                       else f"spaCy NER ({tag})"),
+        LAYER_ATTRIBUTION: (ATTRIBUTION_SUGGESTER, f"{tag}+att{CUES_VERSION}{patterns_tag}",
+                            "reporting and cognitive predicates, 'according to', 'citing'"),
+        LAYER_MOTIVE: (MOTIVE_SUGGESTER, f"{tag}+mot{CUES_VERSION}",
+                       "purpose and reason clauses"),
+    }
+    return [(layer, *table[layer]) for layer in layers]
+
+
+def planned_runs(model: str | bool | None = None, *, patterns_path: str | Path | None = None,
+                 layers: Iterable[str] = LAYERS) -> list[tuple[str, str]] | None:
+    """The (suggester, version) cache keys :func:`build_engine` with the same
+    arguments would produce, from package metadata only: no spaCy import, no
+    model load. None when that cannot be known without loading (spaCy absent,
+    or a pipeline whose version metadata is missing)."""
+    from importlib import metadata
+
+    if not spacy_available():
+        return None
+    try:
+        spacy_version = metadata.version("spacy")
+    except metadata.PackageNotFoundError:
+        return None
+    wanted = set(layers)
+    layers = tuple(name for name in LAYERS if name in wanted)
+    patterns_tag = f"+p{_file_hash(patterns_path)}" if patterns_path else ""
+    if model is False:
+        info = None
+    else:
+        choice = choose_model(model if isinstance(model, str) else None)
+        info = choice.info if choice.name is not None else None
+        if choice.name is not None and (info is None or not info.version):
+            return None
+    tag = engine_tag(info, spacy_version)
+    return [(name, version) for _, name, version, _ in layer_versions(tag, info is None, patterns_tag, layers)]
+
+
 class Engine:
     """One loaded pipeline producing every suggestion layer from one parse.
 
@@ -78,7 +139,8 @@ class Engine:
     name = "diptych"
 
     def __init__(self, nlp: Any, *, model: PipelineInfo | None, description: str,
-                 layers: tuple[str, ...], patterns_tag: str, learned_sources: Iterable[str]) -> None:
+                 layers: tuple[str, ...], patterns_tag: str, learned_sources: Iterable[str],
+                 predicates: dict[str, set[str]] | None = None) -> None:
         import spacy
 
         from .cues.finder import CueFinder
@@ -89,26 +151,16 @@ class Engine:
         self.description = description
         self.layers = layers
         self.parsed = (not self.rules_only) and "parser" in nlp.pipe_names
-        tag = f"{model.name}-{model.version}" if model else f"blank-en-{spacy.__version__}"
+        tag = engine_tag(model, spacy.__version__)
         self._tag = tag
-        ent_name = RULES_SUGGESTER if self.rules_only else NER_SUGGESTER
-        self.entity_name = ent_name
+        self.entity_name = RULES_SUGGESTER if self.rules_only else NER_SUGGESTER
         self.version = f"{tag}+r{RULES_VERSION}c{CUES_VERSION}{patterns_tag}+" + ",".join(layers)
-        self.suggesters: list[LayerSuggester] = []
-        versions = {
-            LAYER_ENTITY: (ent_name, f"{tag}+ents{RULES_VERSION}{patterns_tag}",
-                           "rule-based names (entity ruler + capitalised words)" if self.rules_only
-                           else f"spaCy NER ({tag})"),
-            LAYER_ATTRIBUTION: (ATTRIBUTION_SUGGESTER, f"{tag}+att{CUES_VERSION}",
-                                "reporting verbs, 'according to', 'citing'"),
-            LAYER_MOTIVE: (MOTIVE_SUGGESTER, f"{tag}+mot{CUES_VERSION}",
-                           "purpose and reason clauses"),
-        }
-        for layer in layers:
-            sname, sver, sdesc = versions[layer]
-            self.suggesters.append(LayerSuggester(sname, sver, layer, sdesc, self))
+        self.suggesters: list[LayerSuggester] = [
+            LayerSuggester(sname, sver, layer, sdesc, self)
+            for layer, sname, sver, sdesc in layer_versions(tag, self.rules_only, patterns_tag, layers)]
         self._versions = {s.layer: s.version for s in self.suggesters}
-        self._cues = CueFinder(nlp.vocab) if (LAYER_ATTRIBUTION in layers or LAYER_MOTIVE in layers) else None
+        self._cues = CueFinder(nlp.vocab, predicates) if (LAYER_ATTRIBUTION in layers or LAYER_MOTIVE in layers) \
+            else None
         self._learned_cache: tuple[tuple[str, ...], Any] | None = None
         self.sources: tuple[str, ...] = ()
         self.set_sources(learned_sources)
@@ -185,11 +237,13 @@ class Engine:
         if LAYER_ENTITY in self.layers:
             parts.append(self._entities(doc))
         if self._cues is not None:
+            # Motives first: a claim is cut where a motive clause at its end begins.
+            motives = self._cues.motives(doc)
             if LAYER_ATTRIBUTION in self.layers:
-                parts.append(_cue_suggestions(self._cues.attributions(doc), LAYER_ATTRIBUTION,
+                parts.append(_cue_suggestions(self._cues.attributions(doc, motives), LAYER_ATTRIBUTION,
                                               ATTRIBUTION_SUGGESTER, self._versions[LAYER_ATTRIBUTION]))
             if LAYER_MOTIVE in self.layers:
-                parts.append(_cue_suggestions(self._cues.motives(doc), LAYER_MOTIVE,
+                parts.append(_cue_suggestions(motives, LAYER_MOTIVE,
                                               MOTIVE_SUGGESTER, self._versions[LAYER_MOTIVE]))
         return merge_suggestions(*parts)
 
@@ -209,12 +263,23 @@ class Engine:
             out.append(Suggestion(rng[0], rng[1], label, name, version, score, LAYER_ENTITY, kind=kind))
         out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_MEDIA, LAYER_ENTITY, kind="MEDIA")
                    for a, b in _source_lines(doc))
+        out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_MEDIA, LAYER_ENTITY, kind="CREDIT")
+                   for a, b in credit_ranges(text))
+        if not self.rules_only:
+            out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_MODEL, LAYER_ENTITY, kind="PERSON")
+                       for a, b in titled_names(doc))
         if self.rules_only:
+            names = _capitalised_names(doc)
+            out.extend(Suggestion(a, b, "SOURCE", name, version, SCORE_NAME, LAYER_ENTITY, kind="NAME")
+                       for a, b in titled_names(doc, names))
             taken = [(s.start, s.end) for s in out]
-            for a, b in _capitalised_names(doc):
+            for a, b in names:
                 if not any(a < t1 and t0 < b for t0, t1 in taken) and \
                         not any(a < u1 and u0 < b for u0, u1 in urls):
                     out.append(Suggestion(a, b, "SOURCE", name, version, SCORE_NAME, LAYER_ENTITY, kind="NAME"))
+        bylines = byline_ranges(text)
+        if bylines:
+            out = [s for s in out if not inside_any(s.start, s.end, bylines)]
         return merge_suggestions(_longest_first(out))
 
     def _map_entity(self, ent: Any) -> tuple[str | None, str, float]:
@@ -226,6 +291,8 @@ class Engine:
             if ent.label_ in PASS_THROUGH_LABELS:
                 return ent.label_, ent.label_, SCORE_PATTERN
             return "SOURCE", ent.label_, SCORE_PATTERN
+        if ent.label_ == "GPE" and self.parsed and _reports(ent.root):
+            return "SOURCE", "GPE", SCORE_MODEL  # "North Korea said": a country as an actor
         if ent.label_ not in SOURCE_KINDS:
             return None, "", 0.0
         if ent.label_ == "NORP" and self.parsed:
@@ -255,7 +322,7 @@ def build_engine(model: str | bool | None = None, *, learned_sources: Iterable[s
     if not spacy_available():
         raise ModelError("spaCy is not installed, so no suggestions can be made",
                          hint="pip install 'spacy>=3.8,<3.9'")
-    patterns = load_patterns(patterns_path) if patterns_path else []
+    patterns, predicates = split_predicates(load_patterns(patterns_path) if patterns_path else [])
     patterns_tag = f"+p{_file_hash(patterns_path)}" if patterns_path else ""
     import spacy
 
@@ -271,7 +338,7 @@ def build_engine(model: str | bool | None = None, *, learned_sources: Iterable[s
         _add_rulers(nlp, patterns)
         description = f"rules only: {choice.reason}"
         return Engine(nlp, model=None, description=description, layers=layers,
-                      patterns_tag=patterns_tag, learned_sources=learned_sources)
+                      patterns_tag=patterns_tag, learned_sources=learned_sources, predicates=predicates)
     info = choice.info
     assert info is not None
     nlp = _load_model(info, layers)
@@ -282,4 +349,4 @@ def build_engine(model: str | bool | None = None, *, learned_sources: Iterable[s
     if choice.reason and not choice.reason.startswith("best installed"):
         what += f" ({choice.reason})"
     return Engine(nlp, model=info, description=what, layers=layers,
-                  patterns_tag=patterns_tag, learned_sources=learned_sources)
+                  patterns_tag=patterns_tag, learned_sources=learned_sources, predicates=predicates)

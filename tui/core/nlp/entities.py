@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 # Bump when entity rules (mapping, trimming, outlet list, name heuristics) change.
-RULES_VERSION = "1"
+# 2: bylines/datelines dropped, credits, countries as speakers, "<org> <title> <name>" as one.
+RULES_VERSION = "2"
 
 SOURCE_KINDS = frozenset({"PERSON", "ORG", "NORP", "MEDIA"})
 PASS_THROUGH_LABELS = frozenset({"SOURCE", "CLAIM", "MOTIVE"})

@@ -89,5 +89,6 @@ def _cue_suggestions(cues: list[Cue], layer: str, suggester: str, version: str) 
             sp = spans[k]
             r = role.get(k, "") if gid else ""
             out.append(Suggestion(sp.start, sp.end, sp.label, suggester, version, sp.score, layer,
-                                  group=gid, role=r, relation=relation.get(k, "") if gid else ""))
+                                  group=gid, role=r, relation=relation.get(k, "") if gid else "",
+                                  attrs=sp.attrs))
     return _sorted(out)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IngestError
+from .cues.predicates import PREDICATE_LABELS
 from .discovery import spacy_available
 
 
@@ -57,6 +58,9 @@ def load_patterns(path: str | Path) -> list[dict[str, Any]]:
         else:
             raise IngestError(str(path), 'missing "pattern" (a string or a list of token objects)',
                               line=lineno, hint=hint)
+        if label.strip() in PREDICATE_LABELS and not (isinstance(pattern, str) and pattern.strip().isalpha()):
+            raise IngestError(str(path), f'a {label.strip()} pattern must be one verb, as its lemma',
+                              line=lineno, hint=f'e.g. {{"label": "{label.strip()}", "pattern": "concede"}}')
         if "id" in obj and not isinstance(obj["id"], str):
             raise IngestError(str(path), '"id" must be a string', line=lineno)
         entry: dict[str, Any] = {"label": label.strip(), "pattern": pattern}

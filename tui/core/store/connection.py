@@ -24,7 +24,7 @@ from ..errors import (
     StoreError,
     WriteFailedError,
 )
-from .migrations import _migration_1, _migration_2, _migration_3
+from .migrations import _migration_1, _migration_2, _migration_3, _migration_4
 from .permissions import can_write, make_new_database_shared, match_side_files, why_not_writable
 from .reading import QUICK_CHECK_MAX_BYTES, check_columns, connect_readonly, read_facts  # noqa: F401 (re-exported)
 
@@ -33,7 +33,7 @@ APPLICATION_ID = 0x44697074
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT = 10.0
 
-MIGRATIONS = (_migration_1, _migration_2, _migration_3)
+MIGRATIONS = (_migration_1, _migration_2, _migration_3, _migration_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -47,7 +47,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "columns": {"head_id": "the span the link starts from", "tail_id": "the span it points to",
                     "type": "attributed_to, motive_of, same_as, contradicts or partial"},
     },
-    "suggestions": {"description": "Cache of computed suggestions per text, suggester and version."},
+    "suggestions": {"description": "Cache of computed suggestions per text, suggester and version.",
+                    "columns": {"attrs": "attributes carried into the annotation on accept, JSON "
+                                         "(certainty of a hedged CLAIM, refers_to of a \"the paper\" SOURCE)"}},
     "suggestion_runs": {"description": "Which (text, suggester, version) have been computed."},
     "decisions": {"description": "Suggestions an annotator rejected, so they stay rejected."},
     "doc_status": {"description": "Review status per document and annotator: todo, in_progress, done."},

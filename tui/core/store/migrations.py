@@ -144,6 +144,12 @@ def _migration_2(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_4(db: sqlite3.Connection) -> None:
+    # Suggestions carry attributes (a hedged CLAIM's certainty, what "the paper"
+    # refers to) into the annotation they become; JSON like annotations.attrs.
+    db.execute("ALTER TABLE suggestions ADD COLUMN attrs TEXT NOT NULL DEFAULT '{}'")
+
+
 def _migration_3(db: sqlite3.Connection) -> None:
     # Identity: the OS user who made each change, next to the annotator name it
     # was made as. Undo/redo stacks are per (annotator, os_user), so one person

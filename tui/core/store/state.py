@@ -64,18 +64,19 @@ class Caches:
             'SELECT * FROM suggestions WHERE text_sha256 = ? AND suggester = ? AND version = ? '
             'ORDER BY start, "end", label', [text_sha256, suggester, version])
         return [Suggestion(r["start"], r["end"], r["label"], r["suggester"], r["version"], r["score"],
-                           r["layer"], r["grp"], r["role"], r["relation"], r["kind"]) for r in rows]
+                           r["layer"], r["grp"], r["role"], r["relation"], r["kind"],
+                           tuple(sorted(json.loads(r["attrs"] or "{}").items()))) for r in rows]
 
     def cache_suggestions(self, text_sha256: str, suggester: str, version: str,
                           suggestions: Iterable[Suggestion]) -> None:
         rows = [[text_sha256, s.suggester, s.version, s.start, s.end, s.label, s.score, s.layer, s.group,
-                 s.role, s.relation, s.kind] for s in suggestions]
+                 s.role, s.relation, s.kind, json.dumps(dict(s.attrs), sort_keys=True)] for s in suggestions]
         with self.transaction():
             self._exec("DELETE FROM suggestions WHERE text_sha256 = ? AND suggester = ? AND version = ?",
                        [text_sha256, suggester, version])
             self._conn.executemany(
                 'INSERT INTO suggestions(text_sha256, suggester, version, start, "end", label, score, layer, grp,'
-                ' role, relation, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)', rows)
+                ' role, relation, kind, attrs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)', rows)
             self._exec("INSERT OR REPLACE INTO suggestion_runs VALUES (?,?,?,?)",
                        [text_sha256, suggester, version, now()])
 

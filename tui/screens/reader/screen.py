@@ -28,7 +28,7 @@ from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
 from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
-from tui.screens.reader.suggestions import SuggestionActions
+from tui.screens.reader.suggestions import SuggestionActions, suggestion_details
 from tui.screens.reader.tagging import TaggingActions
 from tui.screens.reader.training import TrainingActions
 from tui.widgets.pane import ArticlePane
@@ -288,7 +288,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
             keys = "/".join(spec.key for spec in self.app.schema.labels)
             kind = f" ({sugg.kind})" if sugg.kind else ""
             self.say(("suggested ", "italic"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
-                     kind, f" by {sugg.suggester}", (f"  {keys} accept · x reject", "dim"))
+                     kind, f" by {sugg.suggester}", suggestion_details(sugg), (f"  {keys} accept · x reject", "dim"))
             return
         if self.link_head is not None:
             self.say(("Linking: ", "bold"), "move to the target span (tab for the other pane), enter saves, esc cancels")

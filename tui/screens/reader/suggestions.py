@@ -11,6 +11,7 @@ from textual import work
 from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
+from tui.core.text import display_text
 from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
@@ -20,7 +21,22 @@ KEYS: tuple[Key, ...] = (
     Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
     Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
     Key("layer.motive", "3", "toggle_layer('motive')", "show/hide motive cues", "Suggest"),
+    Key("suggestion.quality", "Q", "suggestion_quality", "score the suggestions against your annotations here",
+        "Suggest"),
 )
+
+
+def suggestion_details(sugg: Suggestion) -> str:
+    """What a suggestion will carry into its annotation, for the status line:
+    "refers to “The Wall Street Journal”", "certainty=hedged". Plain text: the
+    caller shows it without markup (a referent is a quote from the article)."""
+    parts = []
+    for name, value in sugg.attrs:
+        if name == "refers_to":
+            parts.append(f"refers to “{display_text(value, keep_newlines=False)}”")
+        else:
+            parts.append(f"{name}={display_text(value, keep_newlines=False)}")
+    return ("  " + ", ".join(parts)) if parts else ""
 
 
 class SuggestionActions:
@@ -67,6 +83,22 @@ class SuggestionActions:
             self.redraw(pane)
         shown = ", ".join(sorted(self.shown_layers)) or "none"
         self.notify_plain(f"suggestion layers shown: {shown}")
+
+    def action_suggestion_quality(self) -> None:
+        self.set_suggest_status("scoring the suggestions against your annotations…")
+        self.score_suggestions()
+
+    @work(thread=True, exclusive=True, group="suggest-score")
+    def score_suggestions(self) -> None:
+        # With suggestions off, what is cached is scored: the model is never loaded for this.
+        service = self.app.suggestions
+        try:
+            result = service.evaluate(list(self.docs), self.session.annotator, cached_only=not self.app.suggest)
+        except Exception as err:
+            message = err.message if isinstance(err, DiptychError) else f"{type(err).__name__}: {err}"
+            self.app.call_from_thread(self.set_suggest_status, f"scoring failed: {message}")
+            return
+        self.app.call_from_thread(self.set_suggest_status, result.summary())
 
     # ------------------------------------------------------------ suggestions (background)
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Iterable
 
 from .lexicon import (
+    _ADVERBIAL_STARTS,
     _AUX_WORDS,
     _BE_FORMS,
     _CLAUSE_WORDS,
@@ -22,6 +24,8 @@ from .lexicon import (
     SCORE_RULES,
     TELL_FORMS,
 )
+from .predicates import CLAIM_NOUNS, HEDGES, HEDGING_LEMMAS, HOLDING_VERBS, forms_of
+from .refine import HEDGED, refine_attributions
 from .spans import (
     Cue,
     CueSpan,
@@ -46,7 +50,12 @@ class AttributionCues:
 
     # -- public ---------------------------------------------------------------
 
-    def attributions(self, doc: Any) -> list[Cue]:
+    def attributions(self, doc: Any, motives: list[Cue] | None = None) -> list[Cue]:
+        """Attribution cues, refined (see :mod:`.refine`): ``motives`` (the
+        motive cues of the same doc) are cut off the end of any claim."""
+        return refine_attributions(doc, self._raw_attributions(doc), motives or [])
+
+    def _raw_attributions(self, doc: Any) -> list[Cue]:
         parsed = _parsed(doc)
         cues: list[Cue] = []
         by_verb: dict[int, Cue] = {}
@@ -64,6 +73,10 @@ class AttributionCues:
                     by_verb[s] = cue
             elif kind == "CITE":
                 cites.append(s)
+            elif kind == "NOUN" and parsed:
+                cue = self._claim_noun(doc, s)
+                if cue:
+                    cues.append(cue)
         for i in cites:
             self._cite(doc, i, parsed, by_verb, cues)
         return cues
@@ -108,20 +121,23 @@ class AttributionCues:
 
     def _report(self, doc: Any, i: int, parsed: bool) -> Cue | None:
         v = doc[i]
+        lemma, kind = self.predicates.get(v.lower_, (v.lower_, "reporting"))
         lo, hi = _sentence_bounds(v.sent)
         prev = doc[i - 1] if i > lo else None
-        # "are said to", "is reported": a passive report has no named speaker here.
-        if prev is not None and prev.lower_ in _BE_FORMS:
-            return None
         if prev is not None and prev.lower_ in _DETERMINERS and prev.lower_ != "that":
             return None  # "this claim", "the report"
-        if parsed:
-            if v.dep_ in _NOMINAL_DEPS:
-                return None
-            if any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children):
-                return None
-        elif v.lower_ in _UNPARSED_SKIP or (v.text[:1].isupper() and i > lo):
+        if parsed and v.dep_ in _NOMINAL_DEPS:
             return None
+        passive = (prev is not None and prev.lower_ in _BE_FORMS) or (
+            parsed and any(c.dep_ in ("auxpass", "nsubjpass") for c in v.children))
+        if passive:
+            # "are said to" has no speaker; "was reported by Reuters" names one.
+            return self._passive(doc, v, lo, hi, parsed)
+        that_follows = i + 1 < hi and doc[i + 1].lower_ == "that"
+        if not parsed and ((v.lower_ in _UNPARSED_SKIP and not that_follows) or (v.text[:1].isupper() and i > lo)):
+            return None
+        if kind == "cognitive" and not _has_complement(doc, v, hi, parsed):
+            return None  # "the report shows a map": no claim reported
         speaker = self._speaker(doc, v, lo, hi, parsed)
         claim_rng = self._claim(doc, v, lo, hi, parsed, speaker)
         if speaker is None or claim_rng is None:
@@ -136,6 +152,62 @@ class AttributionCues:
             return None
         if claim.start < src.end and src.start < claim.end:
             return None  # speaker inside the claim: a misparse
+        if lemma in HEDGING_LEMMAS or _hedged_verb(doc, v, lo, parsed):
+            claim = replace(claim, attrs=HEDGED)
+        return Cue(claim, [src], "attributed_to")
+
+    def _claim_noun(self, doc: Any, s: int) -> Cue | None:
+        """"Some observers are expressing concerns that CLAIM": the noun is the
+        object of a verb, and that verb's subject holds the claim."""
+        noun = doc[s]
+        lo, hi = _sentence_bounds(noun.sent)
+        verb = noun.head
+        if noun.dep_ != "dobj" or verb.i > noun.i or verb.lower_ not in _HOLDING_FORMS:
+            return None
+        clause = next((c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl") and c.i > s + 1), None)
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if clause is None or subj is None or subj.lower_ in _RELATIVE:
+            return None
+        src = _span(doc, *_whole_name(doc, *_np_bounds(subj, lo, hi), verb.i), "SOURCE", SCORE_CUE)
+        claim = _span(doc, s + 2, min(_subtree_end(clause, hi), hi), "CLAIM", SCORE_CUE)
+        if src is None or claim is None:
+            return None
+        if CLAIM_NOUNS.get(noun.lower_):
+            claim = replace(claim, attrs=HEDGED)
+        return Cue(claim, [src], "attributed_to")
+
+    def _passive(self, doc: Any, v: Any, lo: int, hi: int, parsed: bool) -> Cue | None:
+        """"It was reported by Reuters that ...", "claims made by X": the agent
+        is the source; the claim is the complement clause, if any."""
+        if parsed:
+            agent = next((c for c in v.children if c.dep_ == "agent"), None)
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            if pobj is None:
+                return None
+            sa, sb = _np_bounds(pobj, lo, hi)
+        else:
+            k = v.i + 1
+            if k >= hi or doc[k].lower_ != "by":
+                return None
+            sa = sb = k + 1
+            while sb < hi and not (_is_delim(doc[sb]) or _is_quote(doc[sb])) and doc[sb].text != "." \
+                    and doc[sb].lower_ not in ("that", "to") and sb - sa < 8:
+                sb += 1
+        score = SCORE_CUE if parsed else SCORE_RULES
+        src = _span(doc, sa, sb, "SOURCE", score)
+        if src is None:
+            return None
+        claim = None
+        if not parsed and sb < hi and doc[sb].lower_ == "that" and hi - sb > 3:
+            claim = _span(doc, sb + 1, hi, "CLAIM", score)
+        if parsed:
+            comp = [c for c in v.children if c.dep_ == "ccomp" and c.i > v.i]
+            if comp:
+                a = max(min(c.left_edge.i for c in comp), v.i + 1)
+                b = min(max(_subtree_end(c, hi) for c in comp), hi)
+                claim = _span(doc, a, b, "CLAIM", score, drop_leading=("that",))
+        if claim is not None and claim.start < src.end and src.start < claim.end:
+            claim = None
         return Cue(claim, [src], "attributed_to")
 
     def _speaker(self, doc: Any, v: Any, lo: int, hi: int, parsed: bool) -> tuple[int, int] | None:
@@ -147,6 +219,12 @@ class AttributionCues:
                 first = next((c for c in v.head.children if c.dep_ == "nsubj"), None)
                 if first is not None and not (lo < v.i and doc[v.i - 1].text == ","):
                     subj = first
+            if subj is None and v.dep_ == "advcl" and v.lower_.endswith("ing") and v.i > lo \
+                    and doc[v.i - 1].text == "," and v.head.i < v.i:
+                # "X said A, adding that B": the participle's speaker is X, the subject of
+                # the reporting verb above it (the parser may hang it on A's verb).
+                above = next((h for h in v.ancestors if h.lower_ in self.predicates), v.head)
+                subj = next((c for c in above.children if c.dep_ == "nsubj"), None)
             if subj is None and v.lower_ not in TELL_FORMS:
                 # Inverted order at the end of a sentence: "..., claims the paper."
                 obj = next((c for c in v.children if c.dep_ in ("dobj", "attr") and c.i > v.i), None)
@@ -155,7 +233,7 @@ class AttributionCues:
             if subj is not None:
                 if subj.lower_ in _RELATIVE and v.dep_ == "relcl":
                     subj = v.head
-                return _np_bounds(subj, lo, hi)
+                return _whole_name(doc, *_np_bounds(subj, lo, hi), v.i)
         # Tokens only: the words next to the verb in its clause segment.
         a, b = _segment_of(doc, v.i, lo, hi)
         pre = [k for k in range(a, v.i) if doc[k].lower_ not in _AUX_WORDS]
@@ -180,6 +258,14 @@ class AttributionCues:
                     words = [w for w in range(sa, min(sb, v.i)) if not _is_trim(doc[w])]
                     if words:
                         return words[0], words[-1] + 1
+        if a > lo and doc[a - 1].text == ",":
+            # "Jane Doe, a representative for the ministry, told ...": the sentence's
+            # first segment, when it is a short name-like phrase before an appositive.
+            sa, sb = _segment_of(doc, lo, lo, hi)
+            words = [w for w in range(sa, sb) if not _is_trim(doc[w])]
+            if words and len(words) <= 6 and doc[words[0]].text[:1].isupper() \
+                    and doc[words[0]].lower_ not in _ADVERBIAL_STARTS:
+                return words[0], words[-1] + 1
         return None
 
     @staticmethod
@@ -210,10 +296,16 @@ class AttributionCues:
             attr_start = speaker[0]
         while attr_start > lo and doc[attr_start - 1].lower_ in _AUX_WORDS:
             attr_start -= 1
-        fronted = attr_start > lo and self._is_final_segment(doc, v.i, lo, hi)
+        # "said (on Friday) that ...", "told the BBC that ...": the claim follows.
+        that_after = any(doc[k].lower_ == "that" for k in range(v.i + 1, min(v.i + 6, hi))
+                         if not any(_is_delim(doc[j]) or _is_quote(doc[j]) for j in range(v.i + 1, k)))
+        fronted = attr_start > lo and not that_after and self._is_final_segment(doc, v.i, lo, hi)
         if parsed and not fronted:
             before = [c for c in v.children if c.dep_ in ("ccomp", "parataxis") and c.i < v.i]
             fronted = bool(before) and attr_start > lo
+        joined = attr_start > lo and doc[attr_start - 1].lower_ in ("and", "but", "or")
+        if fronted and parsed and (joined or any(c.lower_ == "so" for c in v.children)):
+            return None  # "X is illegal and the courts will say so": no claim before the verb
         if fronted:
             k = attr_start - 1
             closing = None
@@ -235,6 +327,11 @@ class AttributionCues:
                 if that is None:
                     return None
                 a = that + 1
+            else:
+                # "X said on Monday that CLAIM": the claim starts after a nearby "that".
+                that = next((k for k in range(a, min(a + 5, hi)) if doc[k].lower_ == "that"), None)
+                if that is not None and not any(_is_delim(doc[k]) for k in range(a, that)):
+                    a = that + 1
             if hi - a >= 3:
                 return a, hi
         elif v.i + 1 < hi and _is_quote(doc[v.i + 1]) or (v.i + 2 < hi and doc[v.i + 1].text in (",", ":")
@@ -299,12 +396,15 @@ class AttributionCues:
             return
         # Attach to the reporting verb this "citing" depends on, if it made a cue.
         owner = None
-        if parsed and v.head.i in by_verb and v.head.i != v.i:
-            owner = by_verb[v.head.i]
+        if parsed and v.head.i != v.i:
+            owner = next((by_verb[h.i] for h in v.ancestors if h.i in by_verb), None)
         elif not parsed:
             owner = next((by_verb[k] for k in sorted(by_verb, reverse=True) if lo <= k < i), None)
         if owner is not None and owner.head is not None:
-            owner.tails.extend(t for t in tails if not _overlaps_any(t, [owner.head, *owner.tails]))
+            # ", citing X" inside the claim is cut off it later (refine): X may sit there.
+            cut_later = i > lo and doc[i - 1].text == "," and owner.head.start < v.idx < owner.head.end
+            others = owner.tails if cut_later else [owner.head, *owner.tails]
+            owner.tails.extend(t for t in tails if not _overlaps_any(t, others))
             return
         # "the paper cites X": the citing subject is a source as well.
         if parsed:
@@ -314,6 +414,46 @@ class AttributionCues:
                 if sp is not None:
                     tails.insert(0, sp)
         cues.append(Cue(None, tails, "attributed_to"))
+
+
+_HOLDING_FORMS = frozenset(forms_of(HOLDING_VERBS))
+
+
+def _whole_name(doc: Any, a: int, b: int, limit: int) -> tuple[int, int]:
+    """A speaker the parser split inside a word or before its name ("Meta co"
+    | "-founder Mark Zuckerberg"): take in tokens glued to it, then the
+    person it titles."""
+    from ..bylines import TITLES
+
+    while b < limit and not doc[b - 1].whitespace_ and not (_is_delim(doc[b]) or _is_quote(doc[b])) \
+            and not doc[b].is_space:
+        b += 1
+    if b < limit and doc[b - 1].lower_ in TITLES and doc[b].ent_iob_ == "B" and doc[b].ent_type_ == "PERSON":
+        e = b + 1
+        while e < limit and doc[e].ent_iob_ == "I":
+            e += 1
+        b = e
+    return a, b
+
+
+def _has_complement(doc: Any, v: Any, hi: int, parsed: bool) -> bool:
+    """A cognitive verb reports a claim only with a clause: "believe that ...",
+    "show (that) X is ...", or a quotation/clause it is inverted after."""
+    if parsed:
+        return any(c.dep_ in ("ccomp", "parataxis") for c in v.children)
+    return v.i + 1 < hi and doc[v.i + 1].lower_ == "that"
+
+
+def _hedged_verb(doc: Any, v: Any, lo: int, parsed: bool) -> bool:
+    """"X reportedly said", "X may have told": the report itself is hedged."""
+    if parsed:
+        return any(c.lower_ in HEDGES for c in v.children if c.dep_ in ("aux", "advmod"))
+    k = v.i - 1
+    while k >= lo and doc[k].lower_ in _AUX_WORDS:
+        if doc[k].lower_ in HEDGES:
+            return True
+        k -= 1
+    return False
 
 
 def _cut_at_according(doc: Any, a: int, b: int) -> tuple[int, int]:

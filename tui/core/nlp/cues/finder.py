@@ -32,24 +32,40 @@ from .lexicon import (
     _OPEN_QUOTES,
     _OUT_OF_NOUNS,
     CITE_FORMS,
-    REPORT_FORMS,
+    COGNITIVE_LEMMA_OF,
+    REPORT_LEMMA_OF,
 )
+from .predicates import CLAIM_NOUNS, forms_of
 from .motive import MotiveCues
 
 # Bump when the cue rules change, so cached cue suggestions are recomputed.
-CUES_VERSION = "1"
+# 2: lemma lexicon with cognitive/evidential verbs, passive "by X", hedging,
+#    framing and motive cut from claims, refers_to of description sources.
+CUES_VERSION = "2"
 
 
 class CueFinder(AttributionCues, MotiveCues):
-    """Builds its Matchers once for a vocab; call :meth:`attributions` and :meth:`motives` per Doc."""
+    """Builds its Matchers once for a vocab; call :meth:`attributions` and :meth:`motives` per Doc.
 
-    def __init__(self, vocab: Any) -> None:
+    ``extra``: lemmas a patterns file adds, by kind ("reporting", "cognitive").
+    """
+
+    def __init__(self, vocab: Any, extra: dict[str, set[str]] | None = None) -> None:
         from spacy.matcher import Matcher
 
         self.vocab = vocab
+        extra = extra or {}
+        # surface form -> (lemma, "reporting" | "cognitive")
+        self.predicates: dict[str, tuple[str, str]] = {}
+        for kind, table in (("reporting", REPORT_LEMMA_OF), ("cognitive", COGNITIVE_LEMMA_OF),
+                            ("reporting", forms_of(extra.get("reporting", ()))),
+                            ("cognitive", forms_of(extra.get("cognitive", ())))):
+            for form, lemma in table.items():
+                self.predicates.setdefault(form, (lemma, kind))
         self.attr = Matcher(vocab, validate=True)
         self.attr.add("ACCORDING", [[{"LOWER": "according"}, {"LOWER": "to"}]])
-        self.attr.add("REPORT", [[{"LOWER": {"IN": sorted(REPORT_FORMS)}}]])
+        self.attr.add("REPORT", [[{"LOWER": {"IN": sorted(self.predicates)}}]])
+        self.attr.add("NOUN", [[{"LOWER": {"IN": sorted(CLAIM_NOUNS)}}, {"LOWER": "that"}]])
         self.attr.add("CITE", [[{"LOWER": {"IN": sorted(CITE_FORMS)}}]])
 
         # Modifiers allowed between "in an" and "quest": words and hyphens, no clause punctuation.

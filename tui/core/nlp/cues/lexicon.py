@@ -3,39 +3,17 @@ speakers, actors and clauses, the ACTOR label and the cue scores."""
 
 from __future__ import annotations
 
+from .predicates import COGNITIVE_LEMMAS, REPORTING_LEMMAS, forms_of, inflect
+
 # --- word lists (lower-case surface forms: no lemmatizer needed) -------------
 
-_REPORT_LEMMAS = {
-    "say": ("say", "says", "said", "saying"),
-    "tell": ("tell", "tells", "told", "telling"),
-    "claim": ("claim", "claims", "claimed", "claiming"),
-    "report": ("report", "reports", "reported", "reporting"),
-    "warn": ("warn", "warns", "warned", "warning"),
-    "add": ("add", "adds", "added"),
-    "state": ("stated",),  # "state(s)" is mostly the noun ("Islamic State")
-    "announce": ("announce", "announces", "announced"),
-    "note": ("note", "notes", "noted"),
-    "explain": ("explain", "explains", "explained"),
-    "insist": ("insist", "insists", "insisted"),
-    "argue": ("argue", "argues", "argued"),
-    "allege": ("allege", "alleges", "alleged"),
-    "confirm": ("confirm", "confirms", "confirmed"),
-    "deny": ("deny", "denies", "denied"),
-    "write": ("write", "writes", "wrote"),
-    "acknowledge": ("acknowledge", "acknowledges", "acknowledged"),
-    "admit": ("admit", "admits", "admitted"),
-    "assert": ("assert", "asserts", "asserted"),
-    "declare": ("declare", "declares", "declared"),
-    "stress": ("stress", "stresses", "stressed"),
-    "believe": ("believes", "believed"),
-    "estimate": ("estimates", "estimated"),
-    "predict": ("predicts", "predicted"),
-}
-REPORT_FORMS = frozenset(f for forms in _REPORT_LEMMAS.values() for f in forms)
-TELL_FORMS = frozenset(_REPORT_LEMMAS["tell"])
+REPORT_LEMMA_OF = forms_of(REPORTING_LEMMAS)
+COGNITIVE_LEMMA_OF = forms_of(COGNITIVE_LEMMAS)
+REPORT_FORMS = frozenset(REPORT_LEMMA_OF) | frozenset(COGNITIVE_LEMMA_OF)
+TELL_FORMS = frozenset(inflect("tell"))
 # Without a parse, base and -ing forms are too often nouns ("a new report", "a warning").
 _UNPARSED_SKIP = frozenset(f for f in REPORT_FORMS if f.endswith("ing")) | frozenset(
-    forms[0] for forms in _REPORT_LEMMAS.values())
+    (*REPORTING_LEMMAS, *COGNITIVE_LEMMAS))
 # Words that end an actor phrase when there is no parse.
 _ACTOR_STOPS = frozenset({"appear", "appears", "appeared", "seem", "seems", "seemed",
                           "continue", "continues", "continued", "began", "begin", "begins"})

@@ -35,6 +35,13 @@ from .spans import (
 )
 
 
+# Words that count reasons rather than name them ("for two reasons", "for a variety of reasons").
+_COUNTING = frozenset({"a", "an", "the", "several", "many", "various", "variety", "of", "number", "some",
+                       "different", "multiple", "other", "these", "those", "its", "their", "his", "her", "few",
+                       "same", "two", "three", "four", "five", "both", "own", "obvious", "unknown", "unclear",
+                       "unspecified", "undisclosed", "unexplained"})
+
+
 class MotiveCues:
     """The motive half of :class:`~.finder.CueFinder`: it uses the finder's
     ``motive`` and ``bare`` Matchers and ``vocab``."""
@@ -98,10 +105,15 @@ class MotiveCues:
         if kind == "REASON" and trigger.lower_ in ("motivated", "driven", "prompted"):
             if s > lo and doc[s - 1].text == "-":
                 return None  # "ideologically-driven": an adjective, not a cause
+        # "for security reasons", "for political motives": the phrase names the motive itself.
+        named = kind == "REASONS" and any(
+            doc[k].is_alpha and not doc[k].like_num and doc[k].lower_ not in _COUNTING for k in range(s + 1, e - 1))
         end = self._clause_end(doc, kind, s, e, lo, hi, parsed)
-        if end is None or end <= e - (1 if kind == "PARTICIPLE" else 0):
+        if named and (end is None or end <= e):
+            end = e
+        if end is None or end <= e - (1 if kind == "PARTICIPLE" or named else 0):
             return None
-        if kind == "REASONS":
+        if kind == "REASONS" and not named:
             # "for two reasons:" alone says nothing; the reasons follow as their own cues.
             words = [k for k in range(e, end) if not _is_trim(doc[k])]
             if len(words) < (1 if parsed else 3):

@@ -16,6 +16,8 @@ class CueSpan:
     end: int
     label: str
     score: float = SCORE_CUE
+    # (name, value) pairs carried into the suggestion: certainty, refers_to.
+    attrs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
