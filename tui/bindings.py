@@ -40,6 +40,9 @@ KEY_LABELS = {
     "ctrl+r": "ctrl+r", "ctrl+p": "ctrl+p", "pageup": "PgUp", "pagedown": "PgDn",
     "enter": "enter", "tab": "tab", "left": "←", "right": "→", "up": "↑", "down": "↓",
     "home": "Home", "end": "End", "space": "space",
+    "comma": ",", "full_stop": ".", "less_than_sign": "<", "greater_than_sign": ">", "semicolon": ";",
+    "apostrophe": "'", "colon": ":", "quotation_mark": '"', "exclamation_mark": "!", "at": "@",
+    "number_sign": "#",
 }
 
 

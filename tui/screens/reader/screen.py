@@ -25,6 +25,8 @@ from tui.core.text import display_text, excerpt as _short
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_view import ArticleView, Mark
 from tui.screens.reader.compare import CompareActions
+from tui.screens.reader.counts import CountActions
+from tui.screens.reader.editing import EditingActions
 from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
 from tui.screens.reader.review import ReviewActions
@@ -48,7 +50,7 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
+class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
                      ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
