@@ -35,6 +35,8 @@ class CountActions:
         self.key_serial += 1
         self.last_character = event.character or ""
         bound = self._bindings.key_to_bindings.get(event.key, [])
+        if getattr(self, "label_jump_at", None) is not None and not any(b.action.startswith("tag(") for b in bound):
+            self.label_jump_at = None  # T waits for a label key, next; any other key drops it
         if any(b.action == "count_digit" for b in bound):
             return
         self.count_now = min(int(self.count_typed or 1), MAX_COUNT)

@@ -201,9 +201,12 @@ class EditingActions:
         self.update_header()
 
     def action_cancel(self) -> None:
-        self.adjusting = None
+        sugg, self.adjusting = self.adjusting, None
         self.label_jump_at = None
         super().action_cancel()
+        if sugg is not None and self.panes:
+            # Back onto the suggestion the boundary keys were fixing: it is the target again.
+            self.pane.view.move_to(sugg.start)
 
     # ------------------------------------------------------------ jumps
 
