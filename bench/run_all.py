@@ -183,6 +183,15 @@ def rows_suggest(r: dict) -> list[Row]:
              r.get("unit", "words/s"), "higher")]
 
 
+def rows_keys(r: dict) -> list[Row]:
+    n = r.get("spans", "?")
+    out = []
+    for q in ("median", "p90", "max"):
+        out.append((f"keys per span {q} ({n} reference spans) vs the old keys", r["ours"]["all"][q],
+                    r["baseline"]["all"][q], "keys", "lower"))
+    return out
+
+
 def rows_generic(name: str, r: dict) -> list[Row]:
     """{"ours": x, "baseline": y, "unit": u} with numbers, or dicts of numbers
     (one or two levels deep) under the same keys on both sides."""
@@ -212,6 +221,7 @@ ADAPTERS = {
     "bench_commit.py": rows_commit,
     "bench_export.py": rows_export,
     "bench_memory.py": rows_memory,
+    "bench_keys.py": rows_keys,
 }
 
 

@@ -57,10 +57,10 @@ def label_keys(schema: LabelSchema) -> tuple[Key, ...]:
 
 def all_keys(schema: LabelSchema) -> tuple[Key, ...]:
     # Imported here, not at the top: the reader's modules import Key from this one.
-    from tui.screens.reader import READER_KEYS, moving
+    from tui.screens.reader import READER_KEYS, counts, moving
 
-    # The label keys come right after the moving keys, before selecting and tagging.
-    split = len(moving.KEYS)
+    # The label keys come right after the moving keys (counts included), before selecting and tagging.
+    split = len(moving.KEYS) + len(counts.KEYS)
     return READER_KEYS[:split] + label_keys(schema) + READER_KEYS[split:]
 
 

@@ -16,6 +16,6 @@ __all__ = ["AnnotateScreen", "READER_KEYS"]
 # Every key of the reader but the label keys, in the order of the help screen, the
 # README's key table and the footer (tui.bindings.all_keys adds the label keys).
 READER_KEYS: tuple[Key, ...] = (
-    moving.KEYS + counts.KEYS + tagging.KEYS + editing.KEYS + linking.KEYS + tagging.HISTORY_KEYS
+    moving.KEYS + counts.KEYS + tagging.KEYS + linking.KEYS + tagging.HISTORY_KEYS + editing.KEYS
     + suggestions.KEYS + editing.JUMP_KEYS + moving.FIND_KEYS + compare.KEYS + review.KEYS + screen.KEYS
 )

@@ -15,7 +15,7 @@ from textual import events
 from tui.bindings import Key
 
 KEYS: tuple[Key, ...] = (
-    Key("count", "1,2,3,4,5,6,7,8,9,0", "count_digit", "count prefix: 3l, 2), 5j, 2e, 3> repeat the next key",
+    Key("count", "1,2,3,4,5,6,7,8,9,0", "count_digit", "count: 3l, 2), 5j, 2e, 3U, 3V, 2> repeat the next key",
         "Move"),
 )
 
