@@ -143,7 +143,7 @@ class Planner:
     def moves(self, p: int):
         """(keys, position) for every motion (and count) from ``p``."""
         counts = self.new
-        reach = 40 if counts else 1
+        reach = 25 if counts else 1
         for key, lst in (("l", self.word_starts), (")", self.sentence_starts), ("}", self.paragraph_starts)):
             back = {"l": "h", ")": "(", "}": "{"}[key]
             names = {"l": "l", "h": "h", ")": "right_parenthesis", "(": "left_parenthesis",
@@ -195,6 +195,12 @@ class Planner:
             return []
         if not self.new:
             return None
+        cache = self.__dict__.setdefault("_fixes", {})
+        if (span, target) not in cache:
+            cache[(span, target)] = self._fix(span, target)
+        return cache[(span, target)]
+
+    def _fix(self, span: tuple[int, int], target: tuple[int, int]) -> list[str] | None:
         options = []
         for first in ("start", "end"):
             second = "end" if first == "start" else "start"
@@ -207,32 +213,43 @@ class Planner:
         return min(options, key=len) if options else None
 
     def _fix_side(self, span, target, side):
+        """Keys moving one end of ``span`` onto the target's: some words one way, then
+        characters (each run with a count), the cheapest that the app's arithmetic
+        confirms."""
         i = 0 if side == "start" else 1
         if span[i] == target[i]:
             return [], span
-        best = {span: []}
-        heap = [(0, span)]
-        while heap:
-            cost, cur = heapq.heappop(heap)
-            if cur[i] == target[i]:
-                return best[cur], cur
-            if cost > len(best[cur]) or cost >= MAX_FIX_COST:
-                continue
-            for unit, most in (("word", 6), ("char", 12)):
-                for direction in (-1, 1):
-                    edit = BoundaryEdit(side, unit, direction)
-                    nxt = cur
-                    for n in range(1, most + 1):
-                        step = move_boundary(self.text, nxt, edit, edges=self.edges)
-                        if step is None:
+        best = None
+        for direction in (-1, 1):
+            for k in range(0, 7):
+                if k == 0 and direction == 1:
+                    continue
+                cur, keys = span, []
+                if k:
+                    edit = BoundaryEdit(side, "word", direction)
+                    for _ in range(k):
+                        cur = move_boundary(self.text, cur, edit, edges=self.edges)
+                        if cur is None:
                             break
-                        nxt = step
-                        keys = counted(n, BOUND_KEYS[(side, unit, direction)], True)
-                        c = cost + len(keys)
-                        if nxt not in best or c < len(best[nxt]):
-                            best[nxt] = best[cur] + keys
-                            heapq.heappush(heap, (c, nxt))
-        return None, span
+                    if cur is None:
+                        break
+                    keys = counted(k, BOUND_KEYS[(side, "word", direction)], True)
+                diff = target[i] - cur[i]
+                if abs(diff) > 40:
+                    continue
+                if diff:
+                    step = 1 if diff > 0 else -1
+                    edit = BoundaryEdit(side, "char", step)
+                    for _ in range(abs(diff)):
+                        cur = move_boundary(self.text, cur, edit, edges=self.edges)
+                        if cur is None:
+                            break
+                    if cur is None:
+                        continue
+                    keys = keys + counted(abs(diff), BOUND_KEYS[(side, "char", step)], True)
+                if cur[i] == target[i] and len(keys) <= MAX_FIX_COST and (best is None or len(keys) < len(best[0])):
+                    best = (keys, cur)
+        return best if best is not None else (None, span)
 
     # ------------------------------------------------------------ what a selection becomes
 
@@ -254,7 +271,7 @@ class Planner:
         self.refresh()
         key = LABEL_KEYS[label]
         doc_id = self.pane.doc.id
-        routes = self.reach(cursor)
+        routes = self.reach(cursor, limit=14 if self.new else 40)
         best: tuple[int, list[str], tuple] | None = None
 
         def offer(keys: list[str], made: tuple, miss: int = 0) -> None:
@@ -268,14 +285,12 @@ class Planner:
                 continue
             # a label key with no selection: the suggestion (or word) under the cursor
             sugg = self.screen.suggestion_at(self.pane, p, label)
-            if sugg is not None:
-                made = (sugg.start, sugg.end)
-                partner = self.screen.partner_of(doc_id, sugg) if sugg.label == label else None
-                fine = partner is None or (partner.start, partner.end, partner.label) in wanted
-            else:
-                made, fine = word_at(self.text, p), True
-            if made == target and fine:
-                offer(route + [key], target)
+            made = (sugg.start, sugg.end) if sugg is not None else word_at(self.text, p)
+            if made == target:
+                # Accepting one end of a suggested pair adds its partner: only when that is wanted too.
+                partner = self.screen.partner_of(doc_id, sugg) if sugg is not None and sugg.label == label else None
+                if partner is None or (partner.start, partner.end, partner.label) in wanted:
+                    offer(route + [key], target)
             if not self.new:
                 continue
             # boundary keys on the suggestion under the cursor, then the label key
@@ -308,7 +323,7 @@ class Planner:
         for p in starts:
             if p not in routes:
                 continue
-            inner = self.reach(p, limit=10)
+            inner = self.reach(p, limit=10 if self.new else 40)
             for q, route2 in inner.items():
                 if not target[0] - 1 <= q <= target[1] + 2:
                     continue
@@ -328,7 +343,7 @@ class Planner:
     def plan_link(self, cursor: int, head_id: str, tail_id: str) -> list[str]:
         """``r`` on the head, a motion onto the tail, ``enter``."""
         self.refresh()
-        routes = self.reach(cursor)
+        routes = self.reach(cursor, limit=14 if self.new else 40)
 
         def on(p: int, ann_id: str) -> bool:
             ann = self.screen.annotation_at(self.pane, p)
@@ -337,7 +352,7 @@ class Planner:
         heads = sorted(((r, p) for p, r in routes.items() if p < self.end and on(p, head_id)), key=lambda rp: len(rp[0]))
         best = None
         for route, p in heads[:4]:
-            inner = self.reach(p, limit=10)
+            inner = self.reach(p, limit=10 if self.new else 40)
             tails = [r for q, r in inner.items() if q < self.end and on(q, tail_id)]
             if tails:
                 keys = route + ["r"] + min(tails, key=len) + ["enter"]
