@@ -68,7 +68,13 @@ def to_bindings(keys: tuple[Key, ...]) -> list[Binding]:
     return [Binding(k.keys, k.action, k.footer, show=k.show, id=k.id, tooltip=k.description) for k in keys]
 
 
+DIGITS = [str(d) for d in range(1, 10)] + ["0"]
+
+
 def display_keys(keys: str) -> str:
+    names = [k.strip() for k in keys.split(",")]
+    if names == DIGITS:
+        return "1…9, 0"  # the count digits: ten names would crowd the help screen
     return " / ".join(KEY_LABELS.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
