@@ -175,3 +175,42 @@ async def test_boundary_key_with_nothing_under_the_cursor_says_so(app_factory, s
         await pilot.press("greater_than_sign")
         assert stored(seed_db) == []
         assert any("no span here" in n.message for n in app._notifications)
+
+
+async def test_equals_links_the_span_under_the_cursor_with_the_one_tagged_before(app_factory, seed_db):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        text = v.text
+        v.move_to(text.index("a new report"))
+        await pilot.press("v", "l", "l", "s")  # the SOURCE first
+        await pilot.press("g", "V", "c")  # then the CLAIM: the cursor is on its full stop
+        await pilot.press("equals_sign")
+        store = Store.open(seed_db)
+        try:
+            anns = {a.id: a for a in store.annotations(annotator="alice")}
+            rels = store.relations(annotator="alice")
+        finally:
+            store.close()
+        assert [(anns[r.head_id].label, r.type, anns[r.tail_id].quote) for r in rels] == [
+            ("CLAIM", "attributed_to", "a new report")]
+        await pilot.press("equals_sign")  # again: said, not stored twice
+        assert any("already linked" in n.message for n in app._notifications)
+        await pilot.press("u")
+        store = Store.open(seed_db)
+        try:
+            assert store.relations(annotator="alice") == []
+        finally:
+            store.close()
+
+
+async def test_equals_refuses_two_spans_the_schema_cannot_link(app_factory, seed_db):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        await pilot.press("c")  # "SMALL" as a CLAIM
+        v.move_to(v.text.index("Some observers"))
+        await pilot.press("c", "equals_sign")  # CLAIM and CLAIM in one article: no relation
+        assert any("cannot be linked" in n.message for n in app._notifications)

@@ -37,6 +37,8 @@ KEYS: tuple[Key, ...] = (
     Key("bound.end_shrink_char", "colon", "bound('end', 'char', -1)", "span end a character left (shrink)", "Edit"),
     Key("bound.end_grow_char", "quotation_mark", "bound('end', 'char', 1)", "span end a character right (grow)",
         "Edit"),
+    Key("link.last", "equals_sign", "link_last", "link the span under the cursor with the one tagged before it",
+        "Edit"),
 )
 
 JUMP_KEYS: tuple[Key, ...] = (
@@ -207,6 +209,46 @@ class EditingActions:
         if sugg is not None and self.panes:
             # Back onto the suggestion the boundary keys were fixing: it is the target again.
             self.pane.view.move_to(sugg.start)
+
+    # ------------------------------------------------------------ linking in one key
+
+    def last_tagged_other(self, doc_id: int, ann_id: str):
+        """The annotation of this article tagged most recently, other than ``ann_id``."""
+        others = [a for a in self.anns.get(doc_id, []) if a.id != ann_id]
+        return max(others, key=lambda a: (a.created_at, a.start), default=None)
+
+    def action_link_last(self) -> None:
+        """=: link the span under the cursor with the one tagged just before it, the
+        direction and type from the schema (a CLAIM to its SOURCE, a MOTIVE to its ACTOR)."""
+        self.take_count()
+        if not self.panes:
+            return
+        pane = self.pane
+        here = self.annotation_at(pane, pane.view.cursor)
+        if here is None and self.still_saving(pane, pane.view.cursor):
+            return
+        if here is None:
+            self.notify_plain("no annotation under the cursor: = links it with the one tagged before it")
+            return
+        last = self.last_tagged_other(pane.doc.id, here.id)
+        if last is None:
+            self.notify_plain("no other annotation in this article to link to")
+            return
+        for head, tail in ((here, last), (last, here)):
+            rel = self.app.schema.relation_for(head.label, tail.label)
+            if rel is not None:
+                break
+        else:
+            self.notify_plain(f"{here.label} and {last.label} (“{_short(last.quote, 30)}”) cannot be linked; "
+                              "r links to any span")
+            return
+        if any((r.head_id, r.tail_id, r.type) == (head.id, tail.id, rel.name) for r in self.rels):
+            self.notify_plain(f"already linked: {head.label} {rel.name} {tail.label} “{_short(tail.quote, 30)}”")
+            return
+        self.write(Session.link, head.id, tail.id, rel.name,
+                   then=lambda made: self.notify_plain(
+                       f"linked {head.label} “{_short(head.quote, 25)}” {made.type} {tail.label} "
+                       f"“{_short(tail.quote, 25)}” (u undoes)"))
 
     # ------------------------------------------------------------ jumps
 
