@@ -23,7 +23,7 @@ completed it. A span made by accepting a suggested pair counts 0 keys.
 Two plans, the same run, the same app:
 
 - ``ours``: every key: count prefixes, ``T`` + label, ``U``, ``e`` skipping
-  tagged spans, the boundary keys, ``V`` with a count.
+  tagged spans, the boundary keys, ``V`` with a count, ``=`` for a link.
 - ``baseline``: the keys that existed before (motions without counts, ``e``/``E``,
   ``v``, ``V``, label keys, ``r``, ``enter``, ``tab``): no boundary fix, so a span
   the old keys cannot make exactly is counted with the keys of its nearest plan
@@ -351,6 +351,16 @@ class Planner:
 
         heads = sorted(((r, p) for p, r in routes.items() if p < self.end and on(p, head_id)), key=lambda rp: len(rp[0]))
         best = None
+        if self.new:
+            # = on one end links it with the other when that one was tagged just before
+            for p, route in routes.items():
+                ann = self.screen.annotation_at(self.pane, p) if p < self.end else None
+                if ann is None or ann.id not in (head_id, tail_id):
+                    continue
+                other = self.screen.last_tagged_other(self.pane.doc.id, ann.id)
+                if other is not None and {ann.id, other.id} == {head_id, tail_id}:
+                    if best is None or len(route) + 1 < len(best):
+                        best = route + ["equals_sign"]
         for route, p in heads[:4]:
             inner = self.reach(p, limit=10 if self.new else 40)
             tails = [r for q, r in inner.items() if q < self.end and on(q, tail_id)]
