@@ -116,8 +116,10 @@ def nth_before(lst: list[int], p: int, n: int, wrap: bool) -> int | None:
 class Planner:
     """Plans keys on one pane of the live reader (``screen``), with all keys or the old ones."""
 
-    def __init__(self, screen, pane, *, new: bool) -> None:
+    def __init__(self, screen, pane, *, new: bool, alone_key: str = "") -> None:
         self.screen, self.pane, self.new = screen, pane, new
+        # A key accepting one end of a suggested pair alone, with its own label (none yet here).
+        self.alone_key = alone_key if new else ""
         self.text = text = pane.doc.text
         self.end = len(text)
         self.word_starts = [s for s, _ in words(text)]
@@ -291,6 +293,8 @@ class Planner:
                 partner = self.screen.partner_of(doc_id, sugg) if sugg is not None and sugg.label == label else None
                 if partner is None or (partner.start, partner.end, partner.label) in wanted:
                     offer(route + [key], target)
+                elif self.alone_key and sugg.label == label:
+                    offer(route + [self.alone_key], target)
             if not self.new:
                 continue
             # boundary keys on the suggestion under the cursor, then the label key
@@ -390,7 +394,7 @@ async def press(pilot, screen, keys: list[str]) -> None:
             raise RuntimeError("a save never finished")
 
 
-async def run_plan(db: Path, reference: list[dict], *, new: bool) -> list[dict]:
+async def run_plan(db: Path, reference: list[dict], *, new: bool, alone_key: str = "") -> list[dict]:
     from tui.app import DiptychApp
     from tui.core.session import AnnotationSession
 
@@ -412,7 +416,7 @@ async def run_plan(db: Path, reference: list[dict], *, new: bool) -> list[dict]:
                 if screen.current != pane.index:
                     keys.append("tab")
                     await press(pilot, screen, ["tab"])
-                planner = planners.setdefault((pane.index, new), Planner(screen, pane, new=new))
+                planner = planners.setdefault((pane.index, new), Planner(screen, pane, new=new, alone_key=alone_key))
                 target = (span["start"], span["end"])
                 wanted = {(r["start"], r["end"], r["label"]) for r in reference if r["doc"] == span["doc"]}
                 have = {(a.start, a.end, a.label): a for a in screen.anns.get(pane.doc.id, [])}
@@ -521,12 +525,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", help="comma-separated span ids (a quick look at a few)")
     ap.add_argument("--plans", action="store_true", help="print every span's keys on stderr")
+    ap.add_argument("--alone-key", default="", help="a key (Textual name) that accepts one end of a suggested "
+                    "pair alone, for the expert to use when the reader has one")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     with tempfile.TemporaryDirectory() as tmp:
         db = prepare(Path(tmp))
         reference = load_reference(db, only)
-        ours = asyncio.run(run_plan(db, reference, new=True))
+        ours = asyncio.run(run_plan(db, reference, new=True, alone_key=args.alone_key))
         base = asyncio.run(run_plan(db, reference, new=False))
     if args.plans:
         for o, b in zip(ours, base):

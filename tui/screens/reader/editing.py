@@ -106,7 +106,8 @@ class EditingActions:
             self.notify_plain(f"cannot move the {side} of that suggestion further")
             return
         view.select_range(*new, exact=True)
-        self.adjusting = sugg
+        # A review candidate fixed this way is tagged as a plain selection: it is not a suggestion to decide.
+        self.adjusting = sugg if sugg.layer != "review" else None
         self.update_header()
         keys = "/".join(spec.key for spec in self.app.schema.labels)
         self._say_span(f"suggested {sugg.label}", pane, new, extra=f"; {keys} accepts it, esc drops it")
@@ -259,6 +260,11 @@ class EditingActions:
         """e / E: the next suggestion not inside a span already tagged (those add nothing new)."""
         times = self.take_count()
         if not self.panes:
+            return
+        if self.compare:
+            # Review candidates are stepped through by the suggestions mixin's own rule.
+            for _ in range(times):
+                super().action_jump_suggestion(step)
             return
         doc_id = self.pane.doc.id
         starts = sorted({s.start for s in self.visible_suggestions(doc_id) if not self._inside_tagged(doc_id, s)})
