@@ -297,6 +297,15 @@ class Planner:
                     offer(route + [self.alone_key], target)
             if not self.new:
                 continue
+            # the label key (the word or suggestion under the cursor), then boundary keys on the
+            # saved annotation; only where no other annotation covers the cursor, so it is the target
+            if made is not None and made != target and self.screen.annotation_at(self.pane, p) is None:
+                partner = self.screen.partner_of(doc_id, sugg) if sugg is not None and sugg.label == label else None
+                if partner is None or (partner.start, partner.end, partner.label) in wanted:
+                    fix = self.fix(made, target)
+                    if fix and not any(made == (a.start, a.end) and a.label == label
+                                       for a in self.screen.anns.get(doc_id, [])):
+                        offer(route + [key] + fix, target)
             # boundary keys on the suggestion under the cursor, then the label key
             under = self.screen.suggestion_at(self.pane, p)
             if under is not None and self.screen.annotation_at(self.pane, p) is None:
