@@ -50,8 +50,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
-                     ReviewActions, SavingActions, Screen):
+class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, LinkingActions, SuggestionActions,
+                     CompareActions, ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
