@@ -93,3 +93,23 @@ async def test_esc_drops_an_adjusted_suggestion_and_the_label_key_then_accepts_i
         anns, _ = stored(cached_db)
         (ann,) = [a for a in anns if a.label == "SOURCE"]
         assert (ann.start, ann.end) == (sugg.start, sugg.end) and not ann.origin.endswith("+adjusted")
+
+
+async def test_exclamation_mark_toggles_the_entity_layer_and_digits_no_longer_do(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        doc = screen.panes[0].doc
+        by_key = {s.key: s for s in screen.suggs[doc.id]}
+
+        def layers() -> set[str]:
+            return {by_key[m.id].layer for m in screen.panes[0].view.marks("suggestion")}
+
+        assert "entity" in layers()
+        await pilot.press("1")  # a count now, not a layer toggle
+        assert "entity" in layers()
+        await pilot.press("exclamation_mark")
+        assert "entity" not in layers() and layers()
+        await pilot.press("exclamation_mark")
+        assert "entity" in layers()
