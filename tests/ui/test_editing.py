@@ -214,3 +214,26 @@ async def test_equals_refuses_two_spans_the_schema_cannot_link(app_factory, seed
         v.move_to(v.text.index("Some observers"))
         await pilot.press("c", "equals_sign")  # CLAIM and CLAIM in one article: no relation
         assert any("cannot be linked" in n.message for n in app._notifications)
+
+
+async def test_a_span_off_token_boundaries_is_named_on_screen(app_factory, seed_db):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        text = v.text
+        v.move_to(text.index("Some observers"))
+        await pilot.press("v", "l", "colon")  # "Some observer": the end inside a token
+        assert v.selection_range() == span_of(text, "Some observer")
+        messages = [n.message for n in app._notifications]
+        assert any("NOT on token boundaries" in m for m in messages)
+        await pilot.press("c")
+        (ann,) = stored(seed_db)
+        assert ann.quote == "Some observer"
+        assert any("does not fall on token boundaries" in n.message for n in app._notifications)
+        # A span on token boundaries is not flagged.
+        app._notifications.clear()
+        v.move_to(ann.start)
+        await pilot.press("quotation_mark")
+        assert stored(seed_db)[0].quote == "Some observers"
+        assert not any("token boundaries" in n.message for n in app._notifications)
