@@ -237,3 +237,20 @@ async def test_a_span_off_token_boundaries_is_named_on_screen(app_factory, seed_
         await pilot.press("quotation_mark")
         assert stored(seed_db)[0].quote == "Some observers"
         assert not any("token boundaries" in n.message for n in app._notifications)
+
+
+async def test_minus_snaps_the_span_under_the_cursor_to_token_boundaries(app_factory, seed_db):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        text = v.text
+        v.move_to(text.index("Some observers"))
+        await pilot.press("v", "l", "colon", "c")  # "Some observer", off token boundaries
+        assert stored(seed_db)[0].quote == "Some observer"
+        v.move_to(text.index("Some observers"))
+        await pilot.press("minus")
+        assert stored(seed_db)[0].quote == "Some observers"
+        await pilot.press("minus")  # already aligned: said, nothing saved
+        assert any("already on token boundaries" in n.message for n in app._notifications)
+        assert stored(seed_db)[0].quote == "Some observers"

@@ -109,3 +109,10 @@ def test_token_aligned_tells_spans_cut_inside_a_token(session):
     assert session.token_aligned(d, *span_of("We will fight"))
     assert session.token_aligned(d, *span_of("ISIS-K"))
     assert not session.token_aligned(d, at("ISIS-K"), at("ISIS-K") + 3)
+
+
+def test_token_snap_grows_a_span_to_the_tokens_it_touches(session):
+    d = doc_id(session)
+    inside = (at("ISIS-K") + 1, at("ISIS-K") + 3)  # "SI"
+    assert session.token_snap(d, *inside) == (at("ISIS-K"), at("ISIS-K") + len("ISIS"))
+    assert session.token_snap(d, *span_of("We will")) == span_of("We will")

@@ -214,13 +214,19 @@ class AnnotationSession:
     def token_aligned(self, doc_id: int, start: int, end: int) -> bool:
         """Whether ``[start, end)`` falls on spaCy token boundaries, as exports with
         token offsets need (they report the spans that do not)."""
+        return self._token_index(doc_id).span(start, end)[2]
+
+    def token_snap(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` grown to the boundaries of the spaCy tokens it touches."""
+        return self._token_index(doc_id).snap(start, end)
+
+    def _token_index(self, doc_id: int):
         from .formats.tokens import TokenIndex
 
-        text = self._text(doc_id)
         index = self._tokens.get(doc_id)
         if index is None:
-            index = self._tokens[doc_id] = TokenIndex.of_text(text)
-        return index.span(start, end)[2]
+            index = self._tokens[doc_id] = TokenIndex.of_text(self._text(doc_id))
+        return index
 
     def delete(self, ann_id: str) -> Annotation:
         """Hide an annotation and the relations that use it, as one undoable step."""

@@ -37,6 +37,7 @@ KEYS: tuple[Key, ...] = (
     Key("bound.end_shrink_char", "colon", "bound('end', 'char', -1)", "span end a character left (shrink)", "Edit"),
     Key("bound.end_grow_char", "quotation_mark", "bound('end', 'char', 1)", "span end a character right (grow)",
         "Edit"),
+    Key("bound.snap_tokens", "minus", "snap_tokens", "span out to spaCy token boundaries", "Edit"),
     Key("link.last", "equals_sign", "link_last", "link the span under the cursor with the one tagged before it",
         "Edit"),
 )
@@ -76,16 +77,37 @@ class EditingActions:
         times = self.take_count()
         if not self.panes:
             return
-        pane, view = self.pane, self.pane.view
+        pane = self.pane
         edit = BoundaryEdit(side, unit, direction)
+        self._retarget(pane, lambda span: self._moved(pane, span, edit, times),
+                       f"cannot move the {side} further: a span keeps one character at least")
+
+    def action_snap_tokens(self) -> None:
+        """-: grow the target to the spaCy token boundaries around it (what exports with
+        token offsets need)."""
+        self.take_count()
+        if not self.panes:
+            return
+        pane = self.pane
+
+        def snapped(span: tuple[int, int]) -> tuple[int, int] | None:
+            new = self.session.token_snap(pane.doc.id, *span)
+            return None if new == span else new
+
+        self._retarget(pane, snapped, "already on token boundaries")
+
+    def _retarget(self, pane, change, refused: str) -> None:
+        """Apply ``change`` (span -> new span, or None) to the target the screen shows:
+        the selection, else the annotation under the cursor, else the suggestion there."""
+        view = pane.view
         if view.selection is not None:
             current = view.selection_range()
             if current is None:
                 self.notify_plain("the selection holds no word yet: extend it first")
                 return
-            new = self._moved(pane, current, edit, times)
+            new = change(current)
             if new is None:
-                self.notify_plain(f"cannot move the {side} further: a span keeps one character at least")
+                self.notify_plain(refused)
                 return
             view.select_range(*new, exact=True)
             self.update_header()
@@ -95,15 +117,15 @@ class EditingActions:
         if ann is None and self.still_saving(pane, view.cursor):
             return
         if ann is not None:
-            self._resize(pane, ann, edit, times)
+            self._resize(pane, ann, change, refused)
             return
         sugg = self.suggestion_at(pane, view.cursor)
         if sugg is None:
             self.notify_plain("no span here: select with v, or move onto an annotation or a suggestion")
             return
-        new = self._moved(pane, (sugg.start, sugg.end), edit, times)
+        new = change((sugg.start, sugg.end))
         if new is None:
-            self.notify_plain(f"cannot move the {side} of that suggestion further")
+            self.notify_plain(f"that suggestion: {refused}")
             return
         view.select_range(*new, exact=True)
         # A review candidate fixed this way is tagged as a plain selection: it is not a suggestion to decide.
@@ -112,13 +134,13 @@ class EditingActions:
         keys = "/".join(spec.key for spec in self.app.schema.labels)
         self._say_span(f"suggested {sugg.label}", pane, new, extra=f"; {keys} accepts it, esc drops it")
 
-    def _resize(self, pane, ann, edit: BoundaryEdit, times: int) -> None:
+    def _resize(self, pane, ann, change, refused: str) -> None:
         # Keys pressed before the last resize is saved build on it, not on the stored span.
         pending = self.__dict__.setdefault("_resizing", {})
         current = pending.get(ann.id, (ann.start, ann.end))
-        new = self._moved(pane, current, edit, times)
+        new = change(current)
         if new is None:
-            self.notify_plain(f"cannot move the {edit.side} of {ann.label} further: it keeps one character at least")
+            self.notify_plain(f"{ann.label} “{_short(ann.quote, 30)}”: {refused}")
             return
         pending[ann.id] = new
         view = pane.view
