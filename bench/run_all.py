@@ -238,6 +238,15 @@ def rows_suggest_quality(r: dict) -> list[Row]:
         (f"SOURCE precision >=50% ({what}), model + cues vs plain NER", o["source_precision_overlap"],
          b["source_precision_overlap"], "%", "higher"),
     ]
+def rows_keys(r: dict) -> list[Row]:
+    n = r.get("spans", "?")
+    out = []
+    for q in ("median", "p90", "max"):
+        out.append((f"keys per span {q} ({n} reference spans) vs the old keys", r["ours"]["all"][q],
+                    r["baseline"]["all"][q], "keys", "lower"))
+    out.append((f"keys for all {n} reference spans vs the old keys", r["ours"]["all"]["total"],
+                r["baseline"]["all"]["total"], "keys", "lower"))
+    return out
 
 
 def rows_generic(name: str, r: dict) -> list[Row]:
@@ -290,6 +299,7 @@ ADAPTERS = {
     "bench_export.py": rows_export,
     "bench_memory.py": rows_memory,
     "bench_suggest_quality.py": rows_suggest_quality,
+    "bench_keys.py": rows_keys,
 }
 
 

@@ -40,6 +40,9 @@ KEY_LABELS = {
     "ctrl+r": "ctrl+r", "ctrl+p": "ctrl+p", "ctrl+t": "ctrl+t", "pageup": "PgUp", "pagedown": "PgDn",
     "enter": "enter", "tab": "tab", "left": "←", "right": "→", "up": "↑", "down": "↓",
     "home": "Home", "end": "End", "space": "space",
+    "comma": ",", "full_stop": ".", "less_than_sign": "<", "greater_than_sign": ">", "semicolon": ";",
+    "apostrophe": "'", "colon": ":", "quotation_mark": '"', "exclamation_mark": "!", "at": "@",
+    "number_sign": "#",
 }
 
 
@@ -54,10 +57,10 @@ def label_keys(schema: LabelSchema) -> tuple[Key, ...]:
 
 def all_keys(schema: LabelSchema) -> tuple[Key, ...]:
     # Imported here, not at the top: the reader's modules import Key from this one.
-    from tui.screens.reader import READER_KEYS, moving
+    from tui.screens.reader import READER_KEYS, counts, moving
 
-    # The label keys come right after the moving keys, before selecting and tagging.
-    split = len(moving.KEYS)
+    # The label keys come right after the moving keys (counts included), before selecting and tagging.
+    split = len(moving.KEYS) + len(counts.KEYS)
     return READER_KEYS[:split] + label_keys(schema) + READER_KEYS[split:]
 
 
@@ -65,7 +68,13 @@ def to_bindings(keys: tuple[Key, ...]) -> list[Binding]:
     return [Binding(k.keys, k.action, k.footer, show=k.show, id=k.id, tooltip=k.description) for k in keys]
 
 
+DIGITS = [str(d) for d in range(1, 10)] + ["0"]
+
+
 def display_keys(keys: str) -> str:
+    names = [k.strip() for k in keys.split(",")]
+    if names == DIGITS:
+        return "1…9, 0"  # the count digits: ten names would crowd the help screen
     return " / ".join(KEY_LABELS.get(k.strip(), k.strip()) for k in keys.split(","))
 
 

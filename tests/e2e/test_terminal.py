@@ -50,3 +50,43 @@ def test_tag_claim_and_source_across_panes_then_quit(tmp_path, tmux):
     assert claim.quote.startswith("SMALL BUT GROWING NUMBERS")
     assert [(anns[r.head_id].label, r.type, anns[r.tail_id].label) for r in rels] == [
         ("CLAIM", "attributed_to", "SOURCE")]
+
+
+def test_exact_spans_at_80x24_tag_resize_and_accept_a_pair(tmp_path):
+    from tmux_kit import Tmux
+
+    db = tmp_path / "exact.db"
+    import_seeds(db)
+    result = subprocess.run([diptych(), "suggest", "--db", str(db)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr + result.stdout
+    tmux = Tmux(80, 24)
+    try:
+        # Cached suggestions are shown without the worker (--no-suggest).
+        tmux.start(f"{diptych()} --db {db} --annotator tester --no-suggest")
+        tmux.wait_for("Seed story")
+        tmux.keys("V", "c")                  # the whole first sentence, full stop included
+        tmux.wait_for("tagged CLAIM")
+        tmux.keys("2", "<")                  # its end two words left, one saved change
+        tmux.wait_for("CLAIM resized")
+        tmux.keys("T", "m")                  # the next MOTIVE suggestion not inside a tagged span
+        tmux.wait_for("suggested")
+        tmux.keys("m")                       # accepted with its ACTOR, linked
+        tmux.wait_for("tagged MOTIVE")
+        tmux.keys("q")
+        assert tmux.wait_exit() == 0
+    finally:
+        tmux.close()
+
+    store = Store.open(db)
+    try:
+        anns = {a.id: a for a in store.annotations(annotator="tester")}
+        rels = store.relations(annotator="tester")
+    finally:
+        store.close()
+    quotes = sorted((a.label, a.quote) for a in anns.values())
+    assert quotes[0][0] == "ACTOR" and quotes[0][1] == "Other Afghans with access to weapons"
+    claim = next(a for a in anns.values() if a.label == "CLAIM")
+    assert claim.start == 0 and claim.quote.endswith("in order to fight the Taliban, according to a new")
+    assert ("MOTIVE", "fearing that they will be killed") in quotes
+    assert [(anns[r.head_id].label, r.type, anns[r.tail_id].label) for r in rels] == [
+        ("MOTIVE", "motive_of", "ACTOR")]

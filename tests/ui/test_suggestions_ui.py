@@ -243,13 +243,13 @@ async def test_toggling_a_layer_hides_its_marks_and_jumps(cached_db, apps):
         doc = app.screen.panes[0].doc
         layers = {s.layer for s in app.screen.suggs[doc.id] if s.key in suggestion_marks(app)}
         assert layers == {"entity", "attribution", "motive"}
-        await pilot.press("2", "3")
+        await pilot.press("at", "number_sign")
         keys = suggestion_marks(app)
         by_key = {s.key: s for s in app.screen.suggs[doc.id]}
         assert keys and {by_key[k].layer for k in keys} == {LAYER_ENTITY}
         await pilot.press("e")
         assert under_cursor(app).layer == LAYER_ENTITY
-        await pilot.press("2")
+        await pilot.press("at")
         assert any(by_key[k].layer == "attribution" for k in suggestion_marks(app))
 
 

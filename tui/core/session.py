@@ -63,6 +63,7 @@ class AnnotationSession:
         self.schema = schema
         self.session_id = session_id or new_id()
         self._texts: dict[int, str] = {}
+        self._tokens: dict[int, Any] = {}  # doc id -> its TokenIndex, built on first ask
 
     @classmethod
     def open(cls, db: str | os.PathLike | None = None, *, annotator: str | None = None,
@@ -191,6 +192,41 @@ class AnnotationSession:
                     f"edit {new_label} “{_short(old.quote)}”",
                     expect={("annotation", ann_id): annotation_row(old)})
         return new
+
+    def resize(self, ann_id: str, start: int, end: int) -> Annotation:
+        """Move the boundaries of one's own annotation: one logged, undoable change
+        (its links stay, they name the annotation, not its offsets)."""
+        old = self._own(ann_id)
+        text = self._text(old.doc_id)
+        if not (0 <= start < end <= len(text)):
+            raise SpanError(f"span {start}-{end} is outside document {old.doc_id} (length {len(text)}) or empty",
+                            hint="a span keeps at least one character inside the text")
+        if (start, end) != (old.start, old.end):
+            self._refuse_duplicate(old.doc_id, self.annotator, start, end, old.label)
+        sel = make_selector(text, start, end)
+        new = replace(old, start=start, end=end, quote=sel["exact"], prefix=sel["prefix"], suffix=sel["suffix"],
+                      updated_at=now())
+        self._write([("annotation", ann_id, annotation_row(new))],
+                    f"resize {old.label} “{_short(old.quote)}” → “{_short(new.quote)}”",
+                    expect={("annotation", ann_id): annotation_row(old)})
+        return new
+
+    def token_aligned(self, doc_id: int, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` falls on spaCy token boundaries, as exports with
+        token offsets need (they report the spans that do not)."""
+        return self._token_index(doc_id).span(start, end)[2]
+
+    def token_snap(self, doc_id: int, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` grown to the boundaries of the spaCy tokens it touches."""
+        return self._token_index(doc_id).snap(start, end)
+
+    def _token_index(self, doc_id: int):
+        from .formats.tokens import TokenIndex
+
+        index = self._tokens.get(doc_id)
+        if index is None:
+            index = self._tokens[doc_id] = TokenIndex.of_text(self._text(doc_id))
+        return index
 
     def delete(self, ann_id: str) -> Annotation:
         """Hide an annotation and the relations that use it, as one undoable step."""
@@ -321,6 +357,18 @@ class AnnotationSession:
         allowed = {a.name: a.choices for a in spec.attributes}
         return {k: v for k, v in sugg.attrs
                 if (k in FREE_TEXT_ATTRIBUTES and v) or v in allowed.get(k, ())}
+    def accept_adjusted(self, doc_id: int, suggestion: Suggestion, start: int, end: int,
+                        label: str | None = None) -> Annotation:
+        """Accept a suggestion with its boundaries fixed: the span ``[start, end)``
+        is tagged (origin: the suggester, marked adjusted) and the suggestion is
+        decided, in one undoable step."""
+        label = label or suggestion.label
+        ann = self._new_annotation(doc_id, start, end, label,
+                                   origin=f"suggestion:{suggestion.suggester}@{suggestion.version}+adjusted")
+        self._write([("annotation", ann.id, annotation_row(ann)), self._decision_change(doc_id, suggestion, "accept")],
+                    f"accept {label} “{_short(ann.quote)}” (adjusted from {suggestion.start}-{suggestion.end})",
+                    guard=self._guard_new([ann]))
+        return ann
 
     def reject_suggestion(self, doc_id: int, suggestion: Suggestion) -> None:
         self._write([self._decision_change(doc_id, suggestion, "reject")],

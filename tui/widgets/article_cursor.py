@@ -11,6 +11,10 @@ from tui.core import text as textops
 class ArticleCursor:
     """A mixin of ArticleView: its state is set up in ArticleView.__init__."""
 
+    # A selection made exactly (boundary keys, V): taken as it is, never snapped to
+    # words, until the cursor moves or the selection is dropped.
+    _exact: tuple[int, int] | None = None
+
     # ----------------------------------------------------------------- cursor
 
     def move_to(self, offset: int, center: bool = False, *, keep_goal: bool = False) -> None:
@@ -20,6 +24,8 @@ class ArticleCursor:
         offset = max(0, min(offset, len(self._text)))
         if not keep_goal:
             self._goal = None
+        if offset != self._cursor:
+            self._exact = None
         old_cursor, old_sel = self._cursor, self.selection
         self._cursor = offset
         new_sel = self.selection
@@ -53,6 +59,7 @@ class ArticleCursor:
         """Drop the selection anchor at the cursor; motions then extend it."""
         old = self.selection
         self._anchor = self._cursor
+        self._exact = None
         self._invalidate_selection_change(old, self.selection)
         if old != self.selection:
             self.post_message(self.SelectionChanged(self, self.selection_range(), self.selection))
@@ -60,15 +67,18 @@ class ArticleCursor:
     def clear_selection(self) -> None:
         old = self.selection
         self._anchor = None
+        self._exact = None
         if old is not None:
             self._invalidate_selection_change(old, None)
             self.post_message(self.SelectionChanged(self, None, None))
 
-    def select_range(self, start: int, end: int) -> None:
-        """Select ``[start, end)`` (anchor at start, cursor on the last char)."""
+    def select_range(self, start: int, end: int, *, exact: bool = False) -> None:
+        """Select ``[start, end)`` (anchor at start, cursor on the last char);
+        ``exact`` keeps it as it is instead of snapping it to words."""
         n = len(self._text)
         start, end = sorted((max(0, min(start, n)), max(0, min(end, n))))
         old = self.selection
+        self._exact = (start, end) if exact and start < end else None
         self._anchor = start
         old_cursor = self._cursor
         self._cursor = max(start, end - 1)
@@ -82,13 +92,30 @@ class ArticleCursor:
         if old != self.selection:
             self.post_message(self.SelectionChanged(self, self.selection_range(), self.selection))
 
+    @property
+    def exact(self) -> bool:
+        """Whether the selection is exact (made by boundary keys or V), not word-snapped."""
+        return self._exact is not None and self._anchor is not None
+
     def selection_range(self) -> tuple[int, int] | None:
-        """The selection snapped to whole words, or None when there is no
-        selection or it holds no word."""
+        """The selection snapped to whole words (or as made, when exact), or
+        None when there is no selection or it holds no word.
+
+        A selection extended forward onto the first character of a sentence
+        (``v )``) ends with the sentence before it: the cursor only marks where
+        the next one begins, and its first word is not the user's."""
         sel = self.selection
         if sel is None:
             return None
-        s, e = textops.snap_to_words(self._text, *sel)
+        if self._exact is not None and self._anchor is not None:
+            return self._exact
+        lo, hi = sel
+        if self._anchor is not None and self._cursor > self._anchor:
+            starts = self._starts_of("sentence")
+            i = bisect_left(starts, self._cursor)
+            if i < len(starts) and starts[i] == self._cursor:
+                hi = self._cursor
+        s, e = textops.snap_to_words(self._text, lo, hi)
         return (s, e) if e > s else None
 
     # ---------------------------------------------------------------- motions

@@ -54,6 +54,13 @@ class TokenIndex:
     def __len__(self) -> int:
         return len(self.starts)
 
+    def snap(self, start: int, end: int) -> tuple[int, int]:
+        """``[start, end)`` grown to the boundaries of the tokens it touches."""
+        if not self.starts:
+            return start, end
+        first, last, _ = self.span(start, end)
+        return min(start, self.starts[first]), max(end, self.ends[last])
+
     def span(self, start: int, end: int) -> tuple[int, int, bool]:
         """``(token_start, token_end, aligned)`` for the characters ``[start, end)``.
 

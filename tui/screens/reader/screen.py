@@ -24,6 +24,8 @@ from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.footer import KeysFooter
 from tui.widgets.article_view import ArticleView, Mark
 from tui.screens.reader.compare import CompareActions
+from tui.screens.reader.counts import CountActions
+from tui.screens.reader.editing import EditingActions
 from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
 from tui.screens.reader.review import ReviewActions
@@ -48,7 +50,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, TrainingActions,
+class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, LinkingActions, SuggestionActions,
+                     TrainingActions,
                      CompareActions, ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }

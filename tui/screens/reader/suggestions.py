@@ -18,9 +18,9 @@ KEYS: tuple[Key, ...] = (
     # suggestions
     Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", short="next sugg."),
     Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
-    Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
-    Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
-    Key("layer.motive", "3", "toggle_layer('motive')", "show/hide motive cues", "Suggest"),
+    Key("layer.entities", "exclamation_mark", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
+    Key("layer.attribution", "at", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
+    Key("layer.motive", "number_sign", "toggle_layer('motive')", "show/hide motive cues", "Suggest"),
     Key("suggestion.quality", "Q", "suggestion_quality", "score the suggestions against your annotations here",
         "Suggest"),
 )

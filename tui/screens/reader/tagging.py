@@ -14,7 +14,7 @@ from tui.core.text import word_at, excerpt as _short
 KEYS: tuple[Key, ...] = (
     # selecting and tagging (label keys are added from the schema)
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
-    Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
+    Key("select.sentence", "V", "select_sentence", "select the sentence exactly (3V: three)", "Tag"),
     Key("cancel", "escape", "cancel", "cancel selection / link", "Tag", show=True, short="cancel"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
