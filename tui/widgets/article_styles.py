@@ -9,7 +9,7 @@ from rich.style import Style
 
 from tui.widgets.article_marks import Mark
 
-KINDS = ("annotation", "suggestion", "diff", "search", "link")
+KINDS = ("annotation", "suggestion", "diff", "search", "link", "target")
 _FALLBACK_COLOURS = ("yellow", "cyan", "magenta", "green", "red", "blue", "bright_yellow", "bright_cyan")
 # Backgrounds dark enough that black text would be hard to read on them.
 _DARK = frozenset({"black", "red", "blue", "magenta", "bright_black"})
@@ -59,7 +59,11 @@ class ArticleStyles:
         if kind == "diff":
             return Style(italic=True)
         if kind == "search":
-            return Style(reverse=True)
+            # Not reverse: that is the cursor's look, and it would hide the label colours.
+            return Style(bold=True, italic=True, underline=True)
+        if kind == "target":
+            # What keys act on: framed above and below, the label colours left showing.
+            return Style(bold=True, underline=True, overline=True)
         if kind == "link":
             return Style(bold=True, underline=True, reverse=True)
         return Style(underline=True)

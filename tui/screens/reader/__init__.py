@@ -8,7 +8,7 @@ the session through the app); never SQLite, spaCy, tui.core.store or tui.core.nl
 """
 
 from tui.bindings import Key
-from tui.screens.reader import compare, linking, moving, review, screen, suggestions, tagging
+from tui.screens.reader import compare, linking, moving, review, screen, suggestions, tagging, targets
 from tui.screens.reader.screen import AnnotateScreen
 
 __all__ = ["AnnotateScreen", "READER_KEYS"]
@@ -16,6 +16,6 @@ __all__ = ["AnnotateScreen", "READER_KEYS"]
 # Every key of the reader but the label keys, in the order of the help screen, the
 # README's key table and the footer (tui.bindings.all_keys adds the label keys).
 READER_KEYS: tuple[Key, ...] = (
-    moving.KEYS + tagging.KEYS + linking.KEYS + tagging.HISTORY_KEYS + suggestions.KEYS + moving.FIND_KEYS
+    moving.KEYS + tagging.KEYS + targets.KEYS + linking.KEYS + tagging.HISTORY_KEYS + suggestions.KEYS + moving.FIND_KEYS
     + compare.KEYS + review.KEYS + screen.KEYS
 )

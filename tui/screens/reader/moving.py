@@ -50,6 +50,8 @@ class MovingActions:
         self.current = (self.current + step) % len(self.panes)
         self.pane.view.focus()
         self.update_panel()
+        # The status and every key now speak of this pane's cursor (link mode included).
+        self.describe_cursor()
 
     def action_move(self, kind: str, step: int) -> None:
         if not self.panes:
@@ -87,6 +89,9 @@ class MovingActions:
             if query:
                 self.search_query = query
                 self.run_search(1, first=True)
+            elif query is not None:  # an empty search: forget it and its highlights
+                self.search_query = ""
+                self.clear_search()
 
         self.app.push_screen(PromptScreen("search this article (enter)", self.search_query), found)
 
@@ -95,6 +100,8 @@ class MovingActions:
             self.notify_plain("no search yet: press / to search")
             return
         view = self.pane.view
+        # Highlights only in the pane searched: the others' would be stale.
+        self.clear_search()
         matches = view.search(self.search_query)
         if not matches:
             self.notify_plain(f"not found: {self.search_query}")
@@ -108,6 +115,13 @@ class MovingActions:
         index = starts.index(view.cursor) + 1 if view.cursor in starts else 0
         # A toast, not the status line: the cursor move that follows rewrites that line.
         self.notify_plain(f"match {index}/{len(matches)} for “{_short(self.search_query, 30)}”")
+
+    def clear_search(self) -> None:
+        for pane in self.panes:
+            pane.view.search("")
+
+    def searching(self) -> bool:
+        return any(pane.view.marks("search") for pane in self.panes)
 
     def action_search_step(self, step: int) -> None:
         if self.panes:

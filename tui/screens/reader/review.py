@@ -46,7 +46,8 @@ class ReviewActions:
 
     # y and Y are only active in a review (AnnotateScreen.check_action).
     def action_accept_candidate(self) -> None:
-        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        # Only the candidate the screen shows as the target: never one hidden under it.
+        sugg = self.target_suggestion()
         if sugg is None:
             self.notify_plain("no candidate under the cursor (e jumps to the next)")
             return

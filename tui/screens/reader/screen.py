@@ -31,6 +31,7 @@ from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
+from tui.screens.reader.targets import TargetActions
 from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
@@ -48,8 +49,8 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
-                     ReviewActions, SavingActions, Screen):
+class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingActions, SuggestionActions,
+                     CompareActions, ReviewActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
@@ -80,7 +81,10 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.link_head: Annotation | None = None
         self.search_query = ""
         self.current = 0
-        self.save_state = "saved"
+        # The target each pane's keys act on, by pane index (targets.py).
+        self.chosen: dict[int, str] = {}
+        # Nothing is "saved" until something is: the header says so only after a commit.
+        self.save_state = "no changes yet"
         self.save_error = False
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.
@@ -187,7 +191,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         state = self.STATEFUL.get(action)
         if state == "cancellable":
             selecting = self.current < len(self.panes) and self.pane.view.selection is not None
-            return self.link_head is not None or selecting
+            return self.link_head is not None or selecting or self.searching()
         if state == "compare":
             return bool(self.compare)
         return True
@@ -252,39 +256,63 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.update_header()
 
     def describe_cursor(self) -> None:
-        view = self.pane.view
-        anns = {a.id: a for a in self.anns.get(self.pane.doc.id, [])}
-        marks = view.marks_at(view.cursor, "annotation")
-        if marks and marks[0].id in anns:
-            ann = anns[marks[0].id]
+        """Name the focused pane's target in the status line and highlight it."""
+        if not self.panes:
+            return
+        self.show_target()
+        found = self.target()
+        index, count = self.target_count()
+        more = [(f"  {index}/{count} z next", "bold")] if count > 1 else []
+        if found is not None and found.is_annotation:
+            ann = found.item
             parts: list = [(f" {ann.label} ", f"bold black on {self.colors.get(ann.label, 'white')}"),
-                           " “" + _short(ann.quote, 50) + "”"]
+                           " “" + _short(ann.quote, 40) + "”", f" {ann.end - ann.start} chars"]
             if ann.attrs:
                 parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
             links = [r for r in self.rels if ann.id in (r.head_id, r.tail_id)]
             if links:
                 parts.append(f"  · {len(links)} link(s)")
-            parts.append(("  enter edit · x delete · r link", "dim"))
+            parts += more
+            if self.link_head is not None:
+                parts.append(("  enter links to this · esc cancels", "dim"))
+            else:
+                parts.append(("  enter edit · x delete · r link", "dim"))
             self.query_one(AnnotationPanel).select_annotation(ann.id)
             self.say(*parts)
-            return
-        sugg = self.suggestion_at(self.pane, view.cursor)
-        if sugg is not None and sugg.layer == "review":
-            self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
-                     f" by {sugg.version.replace('+', ', ')}", ("  y accept · Y whole version · x reject", "dim"))
-            return
-        if sugg is not None:
-            keys = "/".join(spec.key for spec in self.app.schema.labels)
-            kind = f" ({sugg.kind})" if sugg.kind else ""
-            self.say(("suggested ", "italic"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
-                     kind, f" by {sugg.suggester}", (f"  {keys} accept · x reject", "dim"))
             return
         if self.link_head is not None:
             self.say(("Linking: ", "bold"), "move to the target span (tab for the other pane), enter saves, esc cancels")
             return
+        sugg = found.item if found is not None else None
+        if sugg is not None:
+            quote = " “" + _short(self.pane.doc.text[sugg.start:sugg.end], 30) + "”"
+            size = f" {sugg.end - sugg.start} chars"
+            colour = self.colors.get(sugg.label, "white")
+            if sugg.layer == "review":
+                self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {colour}"), quote, size,
+                         f" by {sugg.version.replace('+', ', ')}", *more,
+                         ("  y accept · Y whole version · x reject", "dim"))
+                return
+            partner = self.partner_of(self.pane.doc.id, sugg)
+            keys = "/".join(spec.key for spec in self.app.schema.labels)
+            kind = f" ({sugg.kind})" if sugg.kind else ""
+            parts = [("suggested ", "italic"), (sugg.label, f"underline {colour}"), kind, quote, size]
+            if partner is not None:
+                parts += [" + ", (partner.label, f"underline {self.colors.get(partner.label, 'white')}"),
+                          " linked" if (sugg.relation or partner.relation) else ""]
+            parts += more
+            if partner is not None:
+                parts.append((f"  {self.app.schema.label(sugg.label).key} both · w alone · x reject", "dim"))
+            else:
+                parts.append((f"  {keys} accept · x reject", "dim"))
+            self.say(*parts)
+            return
         self.say(self.suggest_status or "", ("   ? help", "dim"))
 
     def annotation_at(self, pane: ArticlePane, offset: int) -> Annotation | None:
+        """The annotation keys act on at ``offset``: the target when it is the cursor."""
+        if offset == pane.view.cursor:
+            return self.target_annotation(pane)
         marks = pane.view.marks_at(offset, "annotation")
         if not marks:
             return None

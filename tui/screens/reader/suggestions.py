@@ -11,6 +11,7 @@ from textual import work
 from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
+from tui.screens.reader.targets import span_key
 from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
@@ -33,8 +34,13 @@ class SuggestionActions:
         return self.session.visible_suggestions(doc_id, shown)
 
     def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:
-        """The innermost suggestion under the cursor, or the innermost with ``label``."""
+        """The suggestion a key acts on: at the cursor the target when it is one (and has
+        ``label``, if given); else the innermost (with ``label``, if any has it)."""
         found = self.suggestions_at(pane, offset)
+        if offset == pane.view.cursor:
+            current = self.target_suggestion(pane)
+            if current is not None and (label is None or current.label == label):
+                return current
         if label is not None:
             found = [s for s in found if s.label == label] or found
         return found[0] if found else None
@@ -54,9 +60,10 @@ class SuggestionActions:
     def action_jump_suggestion(self, step: int) -> None:
         if not self.panes:
             return
-        view = self.pane.view
-        starts = sorted({s.start for s in self.visible_suggestions(self.pane.doc.id)})
-        self._jump(view, starts, step, "suggestions")
+        # One stop per span and label, as targets_at lists them; same-start ones included.
+        items = {(s.start, s.end, span_key(s)) for s in self.visible_suggestions(self.pane.doc.id)}
+        self.step_to(list(items), step,
+                     "candidates" if self.compare else "suggestions")
 
     def action_toggle_layer(self, layer: str) -> None:
         if layer in self.shown_layers:
@@ -66,6 +73,7 @@ class SuggestionActions:
         for pane in self.panes:
             self.redraw(pane)
         shown = ", ".join(sorted(self.shown_layers)) or "none"
+        self.describe_cursor()  # a hidden layer's suggestion is no longer the target
         self.notify_plain(f"suggestion layers shown: {shown}")
 
     # ------------------------------------------------------------ suggestions (background)

@@ -15,7 +15,7 @@ KEYS: tuple[Key, ...] = (
     # selecting and tagging (label keys are added from the schema)
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
-    Key("cancel", "escape", "cancel", "cancel selection / link", "Tag", show=True, short="cancel"),
+    Key("cancel", "escape", "cancel", "cancel selection / link / search highlights", "Tag", show=True, short="cancel"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
     Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
@@ -52,7 +52,9 @@ class TaggingActions:
         self.update_header()
 
     def action_cancel(self) -> None:
-        if self.link_head is not None:
+        if self.searching() and self.link_head is None and not (self.panes and self.pane.view.selection):
+            self.clear_search()
+        elif self.link_head is not None:
             self.link_head = None
             for pane in self.panes:
                 pane.view.set_marks("link", [])
@@ -113,9 +115,7 @@ class TaggingActions:
     def action_jump_annotation(self, step: int) -> None:
         if not self.panes:
             return
-        view = self.pane.view
-        starts = sorted({a.start for a in self.anns.get(self.pane.doc.id, [])})
-        self._jump(view, starts, step, "annotations")
+        self.step_to([(a.start, a.end, a.id) for a in self.anns.get(self.pane.doc.id, [])], step, "annotations")
 
     def action_edit(self) -> None:
         if not self.panes:
@@ -142,14 +142,14 @@ class TaggingActions:
         if not self.panes:
             return
         pane = self.pane
-        ann = self.annotation_at(pane, pane.view.cursor)
+        ann = self.target_annotation(pane)
         if ann is None and self.still_saving(pane, pane.view.cursor):
             return
         if ann is not None:
             self.write(Session.delete, ann.id,
                        then=lambda _: self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)"))
         else:
-            sugg = self.suggestion_at(pane, pane.view.cursor)
+            sugg = self.target_suggestion(pane)
             if sugg is None:
                 self.notify_plain("nothing to delete here")
                 return
