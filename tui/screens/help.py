@@ -13,6 +13,7 @@ from textual.widgets import Static
 from tui.bindings import all_keys, display_keys
 from tui.core.schema import LabelSchema
 from tui.core.text import safe_text
+from tui.widgets.palette import drawn
 
 
 def help_table(schema: LabelSchema, keymap: dict[str, str]) -> Table:
@@ -35,9 +36,9 @@ def legend(schema: LabelSchema) -> Text:
     text = Text()
     text.append("Colours\n", style="bold underline")
     for spec in schema.labels:
-        text.append(f" {safe_text(spec.name)} ", style=f"bold black on {spec.color}")
+        text.append(f" {safe_text(spec.name)} ", style=f"bold black on {drawn(spec.color)}")
         text.append(" annotation (background)   ")
-        text.append(safe_text(spec.name.lower()), style=f"underline {spec.color}")
+        text.append(safe_text(spec.name.lower()), style=f"underline {drawn(spec.color)}")
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")

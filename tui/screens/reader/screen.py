@@ -32,6 +32,7 @@ from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
 from tui.screens.reader.targets import TargetActions
+from tui.widgets.palette import drawn
 from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
@@ -108,6 +109,10 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
     @property
     def colors(self) -> dict[str, str]:
         return {spec.name: spec.color for spec in self.app.schema.labels}
+
+    def paint(self, label: str) -> str:
+        """The colour a label is drawn in (tui/widgets/palette.py)."""
+        return drawn(self.colors.get(label, "white"))
 
     async def on_mount(self) -> None:
         self.query_one(AnnotationPanel).display = self.app.size.width >= PANEL_MIN_WIDTH
@@ -265,7 +270,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         more = [(f"  {index}/{count} z next", "bold")] if count > 1 else []
         if found is not None and found.is_annotation:
             ann = found.item
-            parts: list = [(f" {ann.label} ", f"bold black on {self.colors.get(ann.label, 'white')}"),
+            parts: list = [(f" {ann.label} ", f"bold black on {self.paint(ann.label)}"),
                            " “" + _short(ann.quote, 40) + "”", f" {ann.end - ann.start} chars"]
             if ann.attrs:
                 parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
@@ -287,7 +292,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         if sugg is not None:
             quote = " “" + _short(self.pane.doc.text[sugg.start:sugg.end], 30) + "”"
             size = f" {sugg.end - sugg.start} chars"
-            colour = self.colors.get(sugg.label, "white")
+            colour = self.paint(sugg.label)
             if sugg.layer == "review":
                 self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {colour}"), quote, size,
                          f" by {sugg.version.replace('+', ', ')}", *more,
@@ -296,11 +301,12 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
             partner = self.partner_of(self.pane.doc.id, sugg)
             keys = "/".join(spec.key for spec in self.app.schema.labels)
             kind = f" ({sugg.kind})" if sugg.kind else ""
-            parts = [("suggested ", "italic"), (sugg.label, f"underline {colour}"), kind, quote, size]
+            parts = [("suggested ", "italic"), (sugg.label, f"underline {colour}")]
             if partner is not None:
-                parts += [" + ", (partner.label, f"underline {self.colors.get(partner.label, 'white')}"),
+                # Accepting this end accepts its partner too: both are marked, and named here.
+                parts += [" + ", (partner.label, f"underline {self.paint(partner.label)}"),
                           " linked" if (sugg.relation or partner.relation) else ""]
-            parts += more
+            parts += [kind, quote, size, *more]
             if partner is not None:
                 parts.append((f"  {self.app.schema.label(sugg.label).key} both · w alone · x reject", "dim"))
             else:

@@ -11,11 +11,21 @@ from tui.bindings import Key
 from tui.core.session import AnnotationSession as Session
 from tui.core.text import word_at, excerpt as _short
 
+def tagged_message(made, alone: bool = False) -> str:
+    """What one key created, every part named: "tagged SOURCE + CLAIM, linked: “…”"."""
+    made = made if isinstance(made, list) else [made]
+    first = made[0]
+    labels = " + ".join(a.label for a in made)
+    how = ", linked" if len(made) > 1 else " alone" if alone else ""
+    return f"tagged {labels}{how}: “{_short(first.quote, 40)}”"
+
+
 KEYS: tuple[Key, ...] = (
     # selecting and tagging (label keys are added from the schema)
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
     Key("cancel", "escape", "cancel", "cancel selection / link / search highlights", "Tag", show=True, short="cancel"),
+    Key("suggestion.accept_alone", "w", "accept_alone", "accept the suggestion without its partner", "Tag"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
     Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
@@ -64,7 +74,15 @@ class TaggingActions:
         self.update_header()
         self.describe_cursor()
 
-    def action_tag(self, label: str) -> None:
+    def action_accept_alone(self) -> None:
+        """Accept the target suggestion under its own label, without its cue partner."""
+        sugg = self.target_suggestion() if self.panes else None
+        if sugg is None or sugg.layer == "review":
+            self.notify_plain("no suggestion is the target here (e jumps to the next)")
+            return
+        self.action_tag(sugg.label, alone=True)
+
+    def action_tag(self, label: str, alone: bool = False) -> None:
         if not self.panes:
             return
         pane, view = self.pane, self.pane.view
@@ -96,8 +114,7 @@ class TaggingActions:
         def done(made) -> None:
             self.tagging.discard(key)
             self.mark_started(doc.id)
-            first = made[0] if isinstance(made, list) else made
-            self.notify_plain(f"tagged {first.label}: “{_short(first.quote, 40)}”")
+            self.notify_plain(tagged_message(made, alone))
             if label == "SOURCE":
                 self.refresh_learned()
 
@@ -105,7 +122,7 @@ class TaggingActions:
             self.write(Session.tag, doc.id, span[0], span[1], label, then=done,
                        failed=lambda _err: self.tagging.discard(key))
         else:
-            partner = self.partner_of(doc.id, sugg) if label == sugg.label else None
+            partner = self.partner_of(doc.id, sugg) if label == sugg.label and not alone else None
             self.write(Session.accept_suggestion, doc.id, sugg, label, partner, then=done,
                        failed=lambda _err: self.tagging.discard(key))
         # Cleared now, not when saved: the next key acts on what the screen shows.

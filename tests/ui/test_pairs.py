@@ -1,0 +1,103 @@
+"""Accepting one end of a suggested pair (issue #11, defect 2): the partner is shown
+before accepting, the message names what was created, and `w` accepts one end alone.
+
+Real spaCy model, real database imported from seeds/ with its suggestion cache filled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from suggest_kit import Apps, imported_db, precompute, press_until, stored
+from tui.core.nlp.engine import build_engine
+from tui.widgets.status import StatusLine
+
+
+@pytest.fixture(scope="module")
+def engine():
+    eng = build_engine(None)
+    assert not eng.rules_only, eng.description
+    return eng
+
+
+@pytest.fixture
+def cached_db(tmp_path: Path, engine) -> Path:
+    db = imported_db(tmp_path / "s.db")
+    precompute(db, engine)
+    return db
+
+
+@pytest.fixture
+def apps():
+    made = Apps()
+    yield made
+    made.close()
+
+
+def status(app) -> str:
+    return str(app.screen.query_one(StatusLine).render())
+
+
+def messages(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def is_new_report(app):
+    text = app.screen.panes[0].doc.text
+    return lambda s: s.label == "SOURCE" and text[s.start:s.end] == "a new report"
+
+
+async def test_the_partner_is_marked_and_named_before_accepting(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        source = await press_until(pilot, app, is_new_report(app))
+        view = app.screen.pane.view
+        targets = sorted((m.start, m.end) for m in view.marks("target"))
+        assert (source.start, source.end) in targets and len(targets) == 2, targets
+        claim = next(t for t in targets if t != (source.start, source.end))
+        assert view.text[claim[0]:claim[1]].startswith("SMALL BUT GROWING")
+        assert "SOURCE + CLAIM" in status(app) and "w alone" in status(app), status(app)
+    assert stored(cached_db) == ([], [])
+
+
+async def test_accepting_one_end_says_what_was_created(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        await press_until(pilot, app, is_new_report(app))
+        await pilot.press("s")
+        await pilot.pause()
+        assert any("tagged SOURCE + CLAIM, linked" in m for m in messages(app)), messages(app)
+    anns, rels = stored(cached_db)
+    assert sorted(a.label for a in anns) == ["CLAIM", "SOURCE"] and len(rels) == 1
+
+
+async def test_w_accepts_one_end_alone(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        await press_until(pilot, app, is_new_report(app))
+        await pilot.press("w")
+        await pilot.pause()
+        assert any("tagged SOURCE alone" in m for m in messages(app)), messages(app)
+        # The claim end is still offered, on its own now.
+        await pilot.press("g")
+        claim = await press_until(pilot, app, lambda s: s.label == "CLAIM" and s.start == 0)
+        assert claim is not None
+    anns, rels = stored(cached_db)
+    assert [(a.label, a.quote) for a in anns] == [("SOURCE", "a new report")] and rels == []
+
+
+async def test_m_on_a_motive_names_its_actor_and_w_takes_the_motive_alone(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        await press_until(pilot, app, lambda s: s.label == "MOTIVE")
+        assert "MOTIVE + ACTOR" in status(app), status(app)
+        await pilot.press("w")
+        await pilot.pause()
+    anns, rels = stored(cached_db)
+    assert [a.label for a in anns] == ["MOTIVE"] and rels == []
