@@ -56,8 +56,11 @@ class CompareActions:
             return  # the user moved on to another story meanwhile
         self.alignment = alignment
         for pane in self.panes:
-            pane.view.set_gutter([(start, GUTTER[mark][0], GUTTER[mark][1])
-                                  for start, _end, mark in alignment.gutter(pane.doc.id) if mark in GUTTER])
+            # A copy the stored regions call repeated is marked so, whatever its first copy's mark.
+            repeats = self.repeated.get(pane.doc.id, [])
+            marks = [(start, "repeat" if any(r.start <= start < r.end for r in repeats) else mark)
+                     for start, _end, mark in alignment.gutter(pane.doc.id)]
+            pane.view.set_gutter([(start, *GUTTER[mark]) for start, mark in marks if mark in GUTTER])
 
     def _need_alignment(self) -> bool:
         if self.alignment is None:
