@@ -101,3 +101,31 @@ async def test_m_on_a_motive_names_its_actor_and_w_takes_the_motive_alone(cached
         await pilot.pause()
     anns, rels = stored(cached_db)
     assert [a.label for a in anns] == ["MOTIVE"] and rels == []
+
+
+async def test_a_source_just_deleted_is_not_suggested_again_there(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        text = app.screen.panes[0].doc.text
+        sugg = await press_until(pilot, app, lambda s: s.label == "SOURCE" and not s.group
+                                 and " " not in text[s.start:s.end])
+        await pilot.press("v", "s")  # tagged by hand on the suggested word: no decision recorded
+        assert [a.quote for a in stored(cached_db)[0]] == [text[sugg.start:sugg.end]]
+        await pilot.press("x")
+        assert stored(cached_db)[0] == []
+        shown = {(m.start, m.end, m.label) for m in app.screen.pane.view.marks("suggestion")}
+        assert (sugg.start, sugg.end, "SOURCE") not in shown
+
+
+async def test_hiding_a_layer_stops_the_status_naming_its_suggestion(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press_until(pilot, app, lambda s: s.layer == "entity" and not s.group)
+        assert "suggested" in status(app)
+        at = app.screen.pane.view.cursor
+        await pilot.press("1")
+        assert app.screen.pane.view.cursor == at
+        assert all(t.item.layer != "entity" for t in app.screen.targets_at(app.screen.pane, at))
+        assert "entity" not in status(app) and "PERSON" not in status(app) and "ORG" not in status(app), status(app)

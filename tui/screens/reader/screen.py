@@ -84,6 +84,8 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         self.current = 0
         # The target each pane's keys act on, by pane index (targets.py).
         self.chosen: dict[int, str] = {}
+        # Spans deleted with x while this screen is open: not proposed again (suggestions.py).
+        self.deleted_spans: set[tuple[int, int, int, str]] = set()
         # Nothing is "saved" until something is: the header says so only after a commit.
         self.save_state = "no changes yet"
         self.save_error = False

@@ -30,7 +30,8 @@ class SuggestionActions:
         # The second copy of a repeated passage would only repeat the first one's suggestions.
         repeats = self.repeated.get(doc_id, [])
         shown = [s for s in self.suggs.get(doc_id, []) if (s.layer in self.shown_layers or s.layer == "review")
-                 and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
+                 and not any(r.start <= s.start and s.end <= r.end for r in repeats)
+                 and (doc_id, s.start, s.end, s.label) not in self.deleted_spans]
         return self.session.visible_suggestions(doc_id, shown)
 
     def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:

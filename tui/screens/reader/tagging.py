@@ -163,8 +163,12 @@ class TaggingActions:
         if ann is None and self.still_saving(pane, pane.view.cursor):
             return
         if ann is not None:
-            self.write(Session.delete, ann.id,
-                       then=lambda _: self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)"))
+            def done(_) -> None:
+                # Deleting says "not this": the same proposal must not come straight back.
+                self.deleted_spans.add((ann.doc_id, ann.start, ann.end, ann.label))
+                self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)")
+
+            self.write(Session.delete, ann.id, then=done)
         else:
             sugg = self.target_suggestion(pane)
             if sugg is None:
