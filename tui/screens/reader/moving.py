@@ -13,7 +13,7 @@ from tui.widgets.article_view import ArticleView
 
 KEYS: tuple[Key, ...] = (
     # moving
-    Key("pane.next", "tab", "focus_pane(1)", "next pane", "Move"),
+    Key("pane.next", "tab", "focus_pane(1)", "next pane", "Move", show=True, short="pane"),
     Key("pane.prev", "shift+tab", "focus_pane(-1)", "previous pane", "Move"),
     Key("move.word_left", "h,left", "move('word', -1)", "word left", "Move"),
     Key("move.word_right", "l,right", "move('word', 1)", "word right", "Move"),

@@ -102,7 +102,8 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        # No command palette item: at 60 columns the keys ran under it and a letter showed past it.
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def session(self):

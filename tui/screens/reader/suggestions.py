@@ -16,7 +16,7 @@ from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
     # suggestions
-    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", short="next sugg."),
+    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", show=True, short="sugg"),
     Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
     Key("layer.entities", "1", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
     Key("layer.attribution", "2", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),

@@ -28,8 +28,8 @@ KEYS: tuple[Key, ...] = (
     Key("suggestion.accept_alone", "w", "accept_alone", "accept the suggestion without its partner", "Tag"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
-    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
-        short="edit"),
+    # enter and r are named in the status line whenever there is something for them.
+    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", short="edit"),
     Key("annotation.delete", "x", "delete", "delete annotation / reject suggestion", "Tag",
         show=True, short="del"),
 )
