@@ -10,7 +10,7 @@ from rich.style import Style
 from tui.widgets.article_marks import Mark
 from tui.widgets.palette import drawn
 
-KINDS = ("annotation", "suggestion", "diff", "search", "link", "target")
+KINDS = ("others", "annotation", "suggestion", "diff", "search", "link", "target")
 _FALLBACK_COLOURS = ("yellow", "cyan", "magenta", "green", "red", "blue", "bright_yellow", "bright_cyan")
 # Backgrounds dark enough that black text would be hard to read on them.
 _DARK = frozenset({"black", "red", "blue", "magenta", "bright_black"})
@@ -58,6 +58,9 @@ class ArticleStyles:
         if kind == "suggestion":
             colour = drawn(self._colour(key))
             return Style(underline=True) if colour == under else Style(underline=True, color=colour)
+        if kind == "others":
+            # Another annotator's span: their label's colour, dimmed, under this annotator's own.
+            return Style(color=drawn(self._colour(key)), dim=True)
         if kind == "diff":
             return Style(italic=True)
         if kind == "search":

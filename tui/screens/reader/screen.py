@@ -43,7 +43,8 @@ PANEL_MIN_WIDTH = 140
 KEYS: tuple[Key, ...] = (
     Key("panel.toggle", "p", "toggle_panel", "annotation panel: show and focus / hide (j k enter esc in it)", "View",
         short="panel"),
-    Key("refresh", "R", "refresh", "reload from the database", "View"),
+    Key("refresh", "R", "refresh", "reload from the database (your own and, with O, others' new work)", "View"),
+    Key("layer.others", "O", "toggle_others", "show/hide other annotators' spans, dimmed", "View"),
     Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
     Key("help", "question_mark", "help", "help", "View", show=True),
     Key("quit", "q", "quit", "quit", "View", show=True),
@@ -86,6 +87,9 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         self.chosen: dict[int, str] = {}
         # Spans deleted with x while this screen is open: not proposed again (suggestions.py).
         self.deleted_spans: set[tuple[int, int, int, str]] = set()
+        # The O layer: other annotators' live spans, read-only and dimmed.
+        self.show_others = False
+        self.others: dict[int, list[Annotation]] = {}
         # Nothing is "saved" until something is: the header says so only after a commit.
         self.save_state = "no changes yet"
         self.save_error = False
@@ -169,6 +173,8 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         doc_ids = [d.id for d in self.docs]
         for doc in self.docs:
             self.anns[doc.id] = self.session.annotations(doc.id)
+            self.others[doc.id] = ([a for a in self.session.annotations_of(doc.id) if a.annotator != self.session.annotator]
+                                   if self.show_others else [])
             if self.compare:
                 self.suggs[doc.id] = self.candidates(doc.id)
         self.rels = self.session.relations(doc_ids) if doc_ids else []
@@ -188,6 +194,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
     def redraw(self, pane: ArticlePane) -> None:
         anns = self.anns.get(pane.doc.id, [])
         pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, id=a.id) for a in anns])
+        pane.view.set_marks("others", [Mark(a.start, a.end, a.label, id=a.id) for a in self.others.get(pane.doc.id, [])])
         pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind)
                                            for s in self.visible_suggestions(pane.doc.id)])
 
@@ -297,9 +304,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
             size = f" {sugg.end - sugg.start} chars"
             colour = self.paint(sugg.label)
             if sugg.layer == "review":
-                self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {colour}"), quote, size,
-                         f" by {sugg.version.replace('+', ', ')}", *more,
-                         ("  y accept · Y whole version · x reject", "dim"))
+                self.say(*self.candidate_parts(sugg), *more, ("  y accept · Y whole version · x reject", "dim"))
                 return
             partner = self.partner_of(self.pane.doc.id, sugg)
             keys = "/".join(spec.key for spec in self.app.schema.labels)
@@ -315,6 +320,14 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
             else:
                 parts.append((f"  {keys} accept · x reject", "dim"))
             self.say(*parts)
+            return
+        theirs = [a for a in self.others.get(self.pane.doc.id, [])
+                  if a.start <= self.pane.view.cursor < a.end]
+        if theirs:
+            other = min(theirs, key=lambda a: a.end - a.start)
+            self.say((f"{other.annotator}: ", "bold"), (other.label, f"{self.paint(other.label)}"),
+                     " “" + _short(other.quote, 40) + "”", f" {other.end - other.start} chars",
+                     ("  (theirs: O hides)", "dim"))
             return
         self.say(self.suggest_status or "", ("   ? help", "dim"))
 
@@ -363,6 +376,16 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
             self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc) or self.suggs.get(pane.doc.id, [])
         self.reload()
         self.notify_plain("reloaded from the database")
+
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        self.reload()
+        self.describe_cursor()
+        if self.show_others:
+            who = sorted({a.annotator for anns in self.others.values() for a in anns})
+            self.notify_plain("others' spans shown, dimmed: " + (", ".join(who) if who else "nobody else has tagged here"))
+        else:
+            self.notify_plain("others' spans hidden")
 
     def action_cycle_status(self) -> None:
         if not self.panes:
