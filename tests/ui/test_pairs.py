@@ -129,3 +129,19 @@ async def test_hiding_a_layer_stops_the_status_naming_its_suggestion(cached_db, 
         assert app.screen.pane.view.cursor == at
         assert all(t.item.layer != "entity" for t in app.screen.targets_at(app.screen.pane, at))
         assert "entity" not in status(app) and "PERSON" not in status(app) and "ORG" not in status(app), status(app)
+
+
+async def test_the_pane_title_counts_undecided_suggestions(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        pane = app.screen.panes[0]
+
+        def undecided() -> int:
+            return len({(s.start, s.end, s.label) for s in app.screen.visible_suggestions(pane.doc.id)})
+
+        before = undecided()
+        assert before > 0 and f"· {before} sugg.]" in str(pane.title_bar.render())
+        await press_until(pilot, app, lambda s: s.label == "SOURCE" and not s.group)
+        await pilot.press("x")
+        assert undecided() < before and f"· {undecided()} sugg.]" in str(pane.title_bar.render())

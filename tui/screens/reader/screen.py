@@ -21,7 +21,7 @@ from tui.core import review
 from tui.core.errors import DiptychError
 from tui.core.session import AnnotationSession
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
-from tui.core.text import display_text, excerpt as _short
+from tui.core.text import display_text, excerpt as _short, sentences
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_view import ArticleView, Mark
 from tui.screens.reader.compare import CompareActions
@@ -87,6 +87,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         self.chosen: dict[int, str] = {}
         # Spans deleted with x while this screen is open: not proposed again (suggestions.py).
         self.deleted_spans: set[tuple[int, int, int, str]] = set()
+        self.sentence_spans: dict[int, list[tuple[int, int]]] = {}
         # The O layer: other annotators' live spans, read-only and dimmed.
         self.show_others = False
         self.others: dict[int, list[Annotation]] = {}
@@ -195,8 +196,18 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         anns = self.anns.get(pane.doc.id, [])
         pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, id=a.id) for a in anns])
         pane.view.set_marks("others", [Mark(a.start, a.end, a.label, id=a.id) for a in self.others.get(pane.doc.id, [])])
-        pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind)
-                                           for s in self.visible_suggestions(pane.doc.id)])
+        shown = self.visible_suggestions(pane.doc.id)
+        pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind) for s in shown])
+        pane.set_status(progress=self.doc_progress(pane.doc, anns, shown))
+
+    def doc_progress(self, doc: Document, anns: list[Annotation], shown: list[Suggestion]) -> str:
+        """"3/12 sent. · 5 sugg.": sentences holding an annotation, and suggestions still undecided."""
+        if doc.id not in self.sentence_spans:
+            self.sentence_spans[doc.id] = sentences(doc.text)
+        spans = self.sentence_spans[doc.id]
+        held = sum(1 for s, e in spans if any(a.start < e and s < a.end for a in anns))
+        undecided = len({(s.start, s.end, s.label) for s in shown})
+        return f"{held}/{len(spans)} sent. · {undecided} sugg."
 
     # Keys that only mean something in a state are shown (and active) only then,
     # so the footer lists the keys that matter now.
