@@ -140,3 +140,20 @@ async def test_search_highlights_clear_on_escape_and_stay_in_their_pane(app_fact
         assert right.marks("search")
         await pilot.press("slash", "ctrl+u", "enter")
         assert not right.marks("search"), "an empty search clears the highlights"
+
+
+async def test_the_cursor_keeps_three_lines_of_context_above_and_below(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen.pane.view
+        height = view.scrollable_content_region.height
+        for _ in range(height + 5):
+            await pilot.press("j")
+            row = view.line_of(view.cursor) - round(view.scroll_y)
+            assert row <= height - 1 - 3, (row, height)
+        assert view.scroll_y > 0
+        for _ in range(8):
+            await pilot.press("k")
+        row = view.line_of(view.cursor) - round(view.scroll_y)
+        assert row >= 3 or view.scroll_y == 0
