@@ -157,3 +157,17 @@ async def test_the_cursor_keeps_three_lines_of_context_above_and_below(app_facto
             await pilot.press("k")
         row = view.line_of(view.cursor) - round(view.scroll_y)
         assert row >= 3 or view.scroll_y == 0
+
+
+async def test_messages_are_said_in_the_status_line_not_over_the_text(app_factory):
+    from textual.widgets._toast import Toast
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("V", "c")
+        await pilot.pause()
+        assert status(app).startswith("tagged CLAIM"), status(app)
+        assert not [t for t in app.screen.query(Toast) if t.display], "no toast over the article"
+        await pilot.press("h")  # still inside the claim
+        assert not status(app).startswith("tagged") and "CLAIM" in status(app), "gone at the next key"

@@ -53,7 +53,11 @@ KEYS: tuple[Key, ...] = (
 
 class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingActions, SuggestionActions,
                      CompareActions, ReviewActions, SavingActions, Screen):
+    # Messages are said in the status line (say()), so toasts would only cover the text
+    # being worked on: only errors still pop up, at the top right, over the header.
     DEFAULT_CSS = """
+    AnnotateScreen ToastRack { dock: top; align: right top; }
+    AnnotateScreen Toast.-information { display: none; }
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
     """
@@ -87,6 +91,8 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         self.chosen: dict[int, str] = {}
         # Spans deleted with x while this screen is open: not proposed again (suggestions.py).
         self.deleted_spans: set[tuple[int, int, int, str]] = set()
+        # The last message (text, is error), shown in the status line until the next key.
+        self.message: tuple[str, bool] | None = None
         self.sentence_spans: dict[int, list[tuple[int, int]]] = {}
         # The O layer: other annotators' live spans, read-only and dimmed.
         self.show_others = False
@@ -243,12 +249,26 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
         panel.show(self.anns.get(self.pane.doc.id, []), self.rels, self.colors, quotes)
 
     def say(self, *parts) -> None:
+        # The last message leads the line until the next key; what the target is follows it.
+        if self.message is not None:
+            text, error = self.message
+            parts = ((text, "bold red" if error else "bold"), ("  │ ", "dim"), *parts)
         self.query_one(StatusLine).say(*parts)
+
+    def on_key(self, event) -> None:
+        # Before the key's action runs (bindings come after the focused widget's key event):
+        # a message stays shown until the next key, which may say its own.
+        self.message = None
 
     def notify_plain(self, message: str, *, error: bool = False) -> None:
         # Messages quote article text, so they must never be read as markup.
+        self.message = (display_text(message, keep_newlines=False), error)
         self.app.notify(display_text(message), severity="error" if error else "information", markup=False,
                         timeout=8 if error else 3)
+        if self.panes and self.current < len(self.panes):
+            self.describe_cursor()
+        else:
+            self.say("")
 
     # ------------------------------------------------------------ writes (write() is in saving.py)
 
