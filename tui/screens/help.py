@@ -37,7 +37,7 @@ def legend(schema: LabelSchema) -> Text:
     text.append("Colours\n", style="bold underline")
     for spec in schema.labels:
         text.append(f" {safe_text(spec.name)} ", style=f"bold black on {drawn(spec.color)}")
-        text.append(" annotation (background)   ")
+        text.append(f" {safe_text(spec.color.replace('_', ' '))} annotation (background)   ")
         text.append(safe_text(spec.name.lower()), style=f"underline {drawn(spec.color)}")
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
@@ -47,7 +47,10 @@ def legend(schema: LabelSchema) -> Text:
                                  ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
         text.append(char, style=style)
         text.append(f" {meaning}  ")
-    text.append("\nDiffering words (d) are italic.\n")
+    text.append("\nDiffering words (d) are italic. Search matches: bold italic underlined (esc clears).\n")
+    text.append("The target (what keys act on): framed over its whole extent, named in the status; "
+                "z / Z switch among overlapping ones.\n")
+    text.append("Other annotators' spans (O): their label's colour, dimmed. R reloads from the database.\n")
     text.append("Mouse: click moves the cursor, drag selects. ctrl+p lists every action.\n")
     return text
 
