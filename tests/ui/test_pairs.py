@@ -1,5 +1,5 @@
 """Accepting one end of a suggested pair (issue #11, defect 2): the partner is shown
-before accepting, the message names what was created, and `w` accepts one end alone.
+before accepting, the message names what was created, and `i` accepts one end alone.
 
 Real spaCy model, real database imported from seeds/ with its suggestion cache filled.
 """
@@ -59,7 +59,7 @@ async def test_the_partner_is_marked_and_named_before_accepting(cached_db, apps)
         assert (source.start, source.end) in targets and len(targets) == 2, targets
         claim = next(t for t in targets if t != (source.start, source.end))
         assert view.text[claim[0]:claim[1]].startswith("SMALL BUT GROWING")
-        assert "SOURCE + CLAIM" in status(app) and "w alone" in status(app), status(app)
+        assert "SOURCE + CLAIM" in status(app) and "i alone" in status(app), status(app)
     assert stored(cached_db) == ([], [])
 
 
@@ -75,12 +75,12 @@ async def test_accepting_one_end_says_what_was_created(cached_db, apps):
     assert sorted(a.label for a in anns) == ["CLAIM", "SOURCE"] and len(rels) == 1
 
 
-async def test_w_accepts_one_end_alone(cached_db, apps):
+async def test_i_accepts_one_end_alone(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.pause()
         await press_until(pilot, app, is_new_report(app))
-        await pilot.press("w")
+        await pilot.press("i")
         await pilot.pause()
         assert any("tagged SOURCE alone" in m for m in messages(app)), messages(app)
         # The claim end is still offered, on its own now.
@@ -91,13 +91,13 @@ async def test_w_accepts_one_end_alone(cached_db, apps):
     assert [(a.label, a.quote) for a in anns] == [("SOURCE", "a new report")] and rels == []
 
 
-async def test_m_on_a_motive_names_its_actor_and_w_takes_the_motive_alone(cached_db, apps):
+async def test_m_on_a_motive_names_its_actor_and_i_takes_the_motive_alone(cached_db, apps):
     app = apps(cached_db)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await pilot.pause()
         await press_until(pilot, app, lambda s: s.label == "MOTIVE")
         assert "MOTIVE + ACTOR" in status(app), status(app)
-        await pilot.press("w")
+        await pilot.press("i")
         await pilot.pause()
     anns, rels = stored(cached_db)
     assert [a.label for a in anns] == ["MOTIVE"] and rels == []

@@ -347,7 +347,7 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
                           " linked" if (sugg.relation or partner.relation) else ""]
             parts += [kind, quote, size, *more]
             if partner is not None:
-                parts.append((f"  {self.app.schema.label(sugg.label).key} both · w alone · x reject", "dim"))
+                parts.append((f"  {self.app.schema.label(sugg.label).key} both · i alone · x reject", "dim"))
             else:
                 parts.append((f"  {keys} accept · x reject", "dim"))
             self.say(*parts)

@@ -25,7 +25,8 @@ KEYS: tuple[Key, ...] = (
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select sentence", "Tag"),
     Key("cancel", "escape", "cancel", "cancel selection / link / search highlights", "Tag", show=True, short="cancel"),
-    Key("suggestion.accept_alone", "w", "accept_alone", "accept the suggestion without its partner", "Tag"),
+    # i: "in isolation"; w, b and their capitals are left to word motions.
+    Key("suggestion.accept_alone", "i", "accept_alone", "accept the suggestion without its partner", "Tag"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
     # enter and r are named in the status line whenever there is something for them.

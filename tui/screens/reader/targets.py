@@ -4,7 +4,7 @@ Under the focused pane's cursor there may be several annotations and suggestions
 (an ACTOR inside a CLAIM that starts at the same offset, a cue inside a tagged
 sentence). Exactly one of them is the target: it is highlighted over its whole
 extent (with its cue partner, if it has one), named in the status line, and it
-is what enter, x, r, w, y and the label keys act on. z / Z switch it among those
+is what enter, x, r, i, y and the label keys act on. z / Z switch it among those
 under the cursor; a / A and e / E make each span and suggestion the target in
 turn, same-start ones included.
 
