@@ -12,7 +12,7 @@ def title(app, index: int = 0) -> str:
 
 async def test_the_pane_title_counts_annotated_sentences_and_shows_the_status(app_factory):
     app = app_factory()
-    async with app.run_test(size=(160, 30)) as pilot:
+    async with app.run_test(size=(240, 30)) as pilot:
         await pilot.pause()
         total = len(sentences(app.screen.panes[0].doc.text))
         assert f"[todo · 0/{total} sent. · 0 sugg.]" in title(app), title(app)

@@ -25,11 +25,7 @@ def title_text(doc: Document, status: str = "", progress: str = "") -> Text:
     if host and host not in (doc.outlet or ""):
         text.append(f" · {host}", style="dim")
     if status or progress:
-        # Status and progress first, so a narrow pane cuts the title, not them.
-        head = Text(no_wrap=True, overflow="ellipsis")
-        head.append(f"[{status}{' · ' + progress if progress else ''}] ", style="italic")
-        head.append_text(text)
-        return head
+        text.append(f" [{status}{' · ' + progress if progress else ''}]", style="italic")
     return text
 
 
