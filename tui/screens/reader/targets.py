@@ -8,6 +8,8 @@ is what enter, x, r, i, y and the label keys act on. z / Z switch it among those
 under the cursor; a / A and e / E make each span and suggestion the target in
 turn, same-start ones included.
 
+The status line's description of the target (describe_cursor) lives here too.
+
 A mixin of AnnotateScreen: it uses the screen's panes, annotations and suggestions.
 """
 
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 
 from tui.bindings import Key
 from tui.core.models import Annotation, Suggestion
+from tui.core.text import display_text, excerpt as _short
+from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.article_view import Mark
 from tui.widgets.pane import ArticlePane
 
@@ -53,6 +57,67 @@ class Target:
 
 
 class TargetActions:
+
+    def describe_cursor(self) -> None:
+        """Name the focused pane's target in the status line and highlight it."""
+        if not self.panes:
+            return
+        self.show_target()
+        found = self.target()
+        index, count = self.target_count()
+        more = [(f"  {index}/{count} z next", "bold")] if count > 1 else []
+        if found is not None and found.is_annotation:
+            ann = found.item
+            parts: list = [(f" {ann.label} ", f"bold black on {self.paint(ann.label)}"),
+                           " “" + _short(ann.quote, 40) + "”", f" {ann.end - ann.start} chars"]
+            if ann.attrs:
+                parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
+            links = [r for r in self.rels if ann.id in (r.head_id, r.tail_id)]
+            if links:
+                parts.append(f"  · {len(links)} link(s)")
+            parts += more
+            if self.link_head is not None:
+                parts.append(("  enter links to this · esc cancels", "dim"))
+            else:
+                parts.append(("  enter edit · x delete · r link", "dim"))
+            self.query_one(AnnotationPanel).select_annotation(ann.id)
+            self.say(*parts)
+            return
+        if self.link_head is not None:
+            self.say(("Linking: ", "bold"), "move to the target span (tab for the other pane), enter saves, esc cancels")
+            return
+        sugg = found.item if found is not None else None
+        if sugg is not None:
+            quote = " “" + _short(self.pane.doc.text[sugg.start:sugg.end], 30) + "”"
+            size = f" {sugg.end - sugg.start} chars"
+            colour = self.paint(sugg.label)
+            if sugg.layer == "review":
+                self.say(*self.candidate_parts(sugg), *more, ("  y accept · Y whole version · x reject", "dim"))
+                return
+            partner = self.partner_of(self.pane.doc.id, sugg)
+            keys = "/".join(spec.key for spec in self.app.schema.labels)
+            kind = f" ({sugg.kind})" if sugg.kind else ""
+            parts = [("suggested ", "italic"), (sugg.label, f"underline {colour}")]
+            if partner is not None:
+                # Accepting this end accepts its partner too: both are marked, and named here.
+                parts += [" + ", (partner.label, f"underline {self.paint(partner.label)}"),
+                          " linked" if (sugg.relation or partner.relation) else ""]
+            parts += [kind, quote, size, *more]
+            if partner is not None:
+                parts.append((f"  {self.app.schema.label(sugg.label).key} both · i alone · x reject", "dim"))
+            else:
+                parts.append((f"  {keys} accept · x reject", "dim"))
+            self.say(*parts)
+            return
+        theirs = [a for a in self.others.get(self.pane.doc.id, [])
+                  if a.start <= self.pane.view.cursor < a.end]
+        if theirs:
+            other = min(theirs, key=lambda a: a.end - a.start)
+            self.say((f"{other.annotator}: ", "bold"), (other.label, f"{self.paint(other.label)}"),
+                     " “" + _short(other.quote, 40) + "”", f" {other.end - other.start} chars",
+                     ("  (theirs: O hides)", "dim"))
+            return
+        self.say(self.suggest_status or "", ("   ? help", "dim"))
 
     def targets_at(self, pane: ArticlePane, offset: int) -> list[Target]:
         """What keys could act on at ``offset``: annotations innermost first, then the
