@@ -171,3 +171,15 @@ async def test_messages_are_said_in_the_status_line_not_over_the_text(app_factor
         assert not [t for t in app.screen.query(Toast) if t.display], "no toast over the article"
         await pilot.press("h")  # still inside the claim
         assert not status(app).startswith("tagged") and "CLAIM" in status(app), "gone at the next key"
+
+
+async def test_the_selection_is_named_with_its_text_and_length(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("v", "l", "l")
+        line = status(app)
+        start, end = app.screen.pane.view.selection_range()
+        assert line.startswith("selection “SMALL BUT GROWING") and f"{end - start} chars" in line, line
+        await pilot.press("escape")
+        assert not status(app).startswith("selection")

@@ -300,6 +300,8 @@ class AnnotateScreen(MovingActions, TaggingActions, TargetActions, LinkingAction
 
     def on_article_view_selection_changed(self, event: ArticleView.SelectionChanged) -> None:
         self.update_header()
+        if self.panes and event.view is self.pane.view:
+            self.describe_cursor()
 
     def annotation_at(self, pane: ArticlePane, offset: int) -> Annotation | None:
         """The annotation keys act on at ``offset``: the target when it is the cursor."""

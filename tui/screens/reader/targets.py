@@ -63,6 +63,13 @@ class TargetActions:
         if not self.panes:
             return
         self.show_target()
+        rng = self.pane.view.selection_range()
+        if rng is not None:
+            # While selecting, the selection is what the label keys act on.
+            keys = "/".join(spec.key for spec in self.app.schema.labels)
+            self.say(("selection ", "bold"), "“" + _short(self.pane.doc.text[rng[0]:rng[1]], 40) + "”",
+                     f" {rng[1] - rng[0]} chars", (f"  {keys} tag · esc cancel", "dim"))
+            return
         found = self.target()
         index, count = self.target_count()
         more = [(f"  {index}/{count} z next", "bold")] if count > 1 else []
