@@ -42,8 +42,9 @@ def legend(schema: LabelSchema) -> Text:
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")
-    for char, style, meaning in (("=", "bold green", "verbatim in another article"),
-                                 ("~", "cyan", "paraphrased in another"), ("+", "bold yellow", "only in this one"),
+    for char, style, meaning in (("=", f"bold {drawn('green')}", "verbatim in another article"),
+                                 ("~", drawn("cyan"), "paraphrased in another"),
+                                 ("+", f"bold {drawn('yellow')}", "only in this one"),
                                  ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
         text.append(char, style=style)
         text.append(f" {meaning}  ")

@@ -13,14 +13,16 @@ from tui.core.align import cache as alignment_cache
 from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
+from tui.widgets.palette import drawn
 from tui.widgets.pane import ArticlePane
 from tui.bindings import Key
 
 # Gutter marks of the alignment: one ASCII cell each, so every terminal font has them.
+# Colours as drawn (tui/widgets/palette.py), not the theme's: its yellow is orange.
 GUTTER = {
-    "verbatim": ("=", "bold green"),
-    "paraphrase": ("~", "cyan"),
-    "only": ("+", "bold yellow"),
+    "verbatim": ("=", f"bold {drawn('green')}"),
+    "paraphrase": ("~", drawn("cyan")),
+    "only": ("+", f"bold {drawn('yellow')}"),
     "repeat": ("r", "dim"),
     "boilerplate": ("x", "dim"),
 }
