@@ -24,3 +24,15 @@ async def test_the_pane_title_counts_annotated_sentences_and_shows_the_status(ap
         assert "[done · 2/" in title(app), title(app)
         other = len(sentences(app.screen.panes[1].doc.text))
         assert f"[todo · 0/{other} sent." in title(app, 1)
+
+
+async def test_at_80_columns_the_status_line_shows_the_focused_documents_progress(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        total = len(sentences(app.screen.panes[1].doc.text))
+        await pilot.press("tab")
+        from tui.widgets.status import StatusLine
+
+        line = str(app.screen.query_one(StatusLine).render())
+        assert line.startswith(f"0/{total} sent. · 0 sugg."), line

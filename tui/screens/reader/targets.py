@@ -124,7 +124,9 @@ class TargetActions:
                      " “" + _short(other.quote, 40) + "”", f" {other.end - other.start} chars",
                      ("  (theirs: O hides)", "dim"))
             return
-        self.say(self.suggest_status or "", ("   ? help", "dim"))
+        # Nothing to act on here: the focused document's progress (cut from a narrow pane title).
+        self.say((self.pane.progress + "  ", "bold") if self.pane.progress else "", self.suggest_status or "",
+                 ("   ? help", "dim"))
 
     def targets_at(self, pane: ArticlePane, offset: int) -> list[Target]:
         """What keys could act on at ``offset``: annotations innermost first, then the
