@@ -145,3 +145,16 @@ async def test_the_pane_title_counts_undecided_suggestions(cached_db, apps):
         await press_until(pilot, app, lambda s: s.label == "SOURCE" and not s.group)
         await pilot.press("x")
         assert undecided() < before and f"· {undecided()} sugg.]" in str(pane.title_bar.render())
+
+
+async def test_a_refused_duplicate_with_suggestions_shown_says_already_tagged(cached_db, apps):
+    app = apps(cached_db)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        for keys in (("V", "c"), ("V", "c"), ("g", "V", "c")):
+            await pilot.press(*keys)
+        await pilot.pause()
+        header = str(app.screen.query_one("#header").render())
+        assert "NOT SAVED" not in header, header
+        assert sum("already tagged" in m for m in messages(app)) == 2, messages(app)
+    assert [a.label for a in stored(cached_db)[0]] == ["CLAIM"]
