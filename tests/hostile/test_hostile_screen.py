@@ -23,6 +23,7 @@ from hostile_kit import ACCEPTED, TARGET, make_db, unsafe
 from tui.app import DiptychApp
 from tui.cli import main
 from tui.core.schema import DEFAULT_SCHEMA
+from tui.widgets.palette import drawn
 from tui.core.session import AnnotationSession
 from tui.core.store import Store
 
@@ -67,7 +68,8 @@ TAG_PLAN = {
 }
 WALK_FROM_START = {"escapes"}
 KEY_LABEL = {spec.key: spec.name for spec in DEFAULT_SCHEMA.labels}
-COLOUR = {spec.name: spec.color for spec in DEFAULT_SCHEMA.labels}
+# As drawn: labels are painted in fixed RGB values (tui/widgets/palette.py).
+COLOUR = {spec.name: drawn(spec.color) for spec in DEFAULT_SCHEMA.labels}
 
 
 def name_of(doc) -> str:

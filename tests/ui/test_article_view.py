@@ -10,6 +10,8 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 
 from tui.core import text as T
+from tui.widgets.article_cursor import SCROLL_MARGIN
+from tui.widgets.palette import DRAWN
 from tui.widgets.article_view import GUTTER_WIDTH, ArticleView, Mark, _clusters, wrap_lines
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
@@ -59,12 +61,16 @@ def screen_row(view: ArticleView, offset: int) -> int:
     return view.line_of(offset) - round(view.scroll_y)
 
 
+# Labels are drawn in fixed RGB values (tui/widgets/palette.py): read them back as the names.
+_NAMES = {rgb: name for name, rgb in DRAWN.items()}
+
+
 def bg(style: Style) -> str | None:
-    return style.bgcolor.name if style.bgcolor else None
+    return _NAMES.get(style.bgcolor.name, style.bgcolor.name) if style.bgcolor else None
 
 
 def fg(style: Style) -> str | None:
-    return style.color.name if style.color else None
+    return _NAMES.get(style.color.name, style.color.name) if style.color else None
 
 
 # ------------------------------------------------------------------- wrapping
@@ -202,8 +208,9 @@ async def test_page_and_move_to_center_scroll():
         height = view.scrollable_content_region.height
         view.page(1)
         await pilot.pause()
-        assert round(view.scroll_y) == height - 1
+        # A screenful less one line, and the cursor keeps its scroll margin above it.
         assert view.line_of(view.cursor) == height - 1
+        assert round(view.scroll_y) == height - 1 - SCROLL_MARGIN
         view.page(-1)
         assert round(view.scroll_y) == 0 and view.line_of(view.cursor) == 0
 
@@ -415,9 +422,11 @@ async def test_search_and_gutter():
         s, e = hits[0]
         row = screen_row(view, s)
         _l, col = view.position_of(s)
-        assert cell_styles(view, row)[col][1].reverse
+        # Not reverse video: that is the cursor's look.
+        found = cell_styles(view, row)[col][1]
+        assert found.italic and found.underline and not found.reverse
         assert view.search("") == [] and not view.marks("search")
-        assert not cell_styles(view, row)[col][1].reverse
+        assert not cell_styles(view, row)[col][1].italic
 
         offset = SEED_B.index("The debacle")
         view.set_gutter([(offset, "●", "red"), (0, "x\x1b", "")])

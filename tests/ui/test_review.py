@@ -135,6 +135,8 @@ async def test_accept_whole_version_copies_spans_and_links(tmp_path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             await pilot.press("Y")  # the candidate under the cursor is alice's (and bob's) claim
+            assert app.session.annotations(1) == [], "Y asks first"
+            await pilot.press("y")
             gold = app.session.annotations(1)
             assert sorted(g.label for g in gold) == ["CLAIM", "SOURCE"]
             rels = app.session.relations([1])

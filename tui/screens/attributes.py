@@ -22,6 +22,7 @@ from rich.text import Text
 from tui.core.models import Annotation
 from tui.core.text import display_text, safe_text
 from tui.core.schema import LabelSpec
+from tui.widgets.palette import drawn
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -59,7 +60,7 @@ class AttributeForm(ModalScreen[dict | None]):
         with Vertical():
             quote = display_text(" ".join(self.annotation.quote.split()), keep_newlines=False)
             head = Text()
-            head.append(f" {safe_text(self.spec.name)} ", style=f"bold black on {self.spec.color}")
+            head.append(f" {safe_text(self.spec.name)} ", style=f"bold black on {drawn(self.spec.color)}")
             head.append(" “" + (quote if len(quote) < 120 else quote[:119] + "…") + "”")
             yield Static(head)
             with VerticalScroll():

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from tui.bindings import all_keys, display_keys
 from tui.core.schema import LabelSchema
 from tui.core.text import safe_text
+from tui.widgets.palette import drawn
 
 
 def help_table(schema: LabelSchema, keymap: dict[str, str]) -> Table:
@@ -35,18 +36,22 @@ def legend(schema: LabelSchema) -> Text:
     text = Text()
     text.append("Colours\n", style="bold underline")
     for spec in schema.labels:
-        text.append(f" {safe_text(spec.name)} ", style=f"bold black on {spec.color}")
-        text.append(" annotation (background)   ")
-        text.append(safe_text(spec.name.lower()), style=f"underline {spec.color}")
+        text.append(f" {safe_text(spec.name)} ", style=f"bold black on {drawn(spec.color)}")
+        text.append(f" {safe_text(spec.color.replace('_', ' '))} annotation (background)   ")
+        text.append(safe_text(spec.name.lower()), style=f"underline {drawn(spec.color)}")
         text.append(" suggestion (underlined)\n")
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")
-    for char, style, meaning in (("=", "bold green", "verbatim in another article"),
-                                 ("~", "cyan", "paraphrased in another"), ("+", "bold yellow", "only in this one"),
+    for char, style, meaning in (("=", f"bold {drawn('green')}", "verbatim in another article"),
+                                 ("~", drawn("cyan"), "paraphrased in another"),
+                                 ("+", f"bold {drawn('yellow')}", "only in this one"),
                                  ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
         text.append(char, style=style)
         text.append(f" {meaning}  ")
-    text.append("\nDiffering words (d) are italic.\n")
+    text.append("\nDiffering words (d) are italic. Search matches: bold italic underlined (esc clears).\n")
+    text.append("The target (what keys act on): framed over its whole extent, named in the status; "
+                "z / Z switch among overlapping ones.\n")
+    text.append("Other annotators' spans (O): their label's colour, dimmed. R reloads from the database.\n")
     text.append("Mouse: click moves the cursor, drag selects. ctrl+p lists every action.\n")
     return text
 

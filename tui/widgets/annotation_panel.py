@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from tui.core.models import Annotation, Relation
 from tui.core.text import display_text, excerpt
+from tui.widgets.palette import drawn
 
 
 def _excerpt(text: str, width: int = 48) -> str:
@@ -41,7 +42,7 @@ class AnnotationPanel(OptionList):
         self.clear_options()
         for ann in annotations:
             line = Text()
-            line.append(f" {display_text(ann.label, keep_newlines=False)} ", style=f"bold black on {colors.get(ann.label, 'white')}")
+            line.append(f" {display_text(ann.label, keep_newlines=False)} ", style=f"bold black on {drawn(colors.get(ann.label, 'white'))}")
             line.append(" " + _excerpt(ann.quote))
             if ann.attrs:
                 line.append("\n   " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))),

@@ -7,6 +7,8 @@ from bisect import bisect_left, bisect_right
 
 from tui.core import text as textops
 
+SCROLL_MARGIN = 3
+
 
 class ArticleCursor:
     """A mixin of ArticleView: its state is set up in ArticleView.__init__."""
@@ -45,12 +47,14 @@ class ArticleCursor:
         line = self.line_of(self._cursor)
         height = self._view_height
         top = round(self.scroll_y)
+        # A few lines of context stay visible above and below the cursor (less in a short view).
+        margin = min(SCROLL_MARGIN, (height - 1) // 2)
         if center:
             target = line - height // 2
-        elif line < top:
-            target = line
-        elif line >= top + height:
-            target = line - height + 1
+        elif line < top + margin:
+            target = line - margin
+        elif line >= top + height - margin:
+            target = line - height + 1 + margin
         else:
             return
         self.scroll_to(y=max(0, target), animate=False)

@@ -8,8 +8,9 @@ from rich.errors import StyleSyntaxError
 from rich.style import Style
 
 from tui.widgets.article_marks import Mark
+from tui.widgets.palette import drawn
 
-KINDS = ("annotation", "suggestion", "diff", "search", "link")
+KINDS = ("others", "annotation", "suggestion", "diff", "search", "link", "target")
 _FALLBACK_COLOURS = ("yellow", "cyan", "magenta", "green", "red", "blue", "bright_yellow", "bright_cyan")
 # Backgrounds dark enough that black text would be hard to read on them.
 _DARK = frozenset({"black", "red", "blue", "magenta", "bright_black"})
@@ -51,15 +52,23 @@ class ArticleStyles:
         # such as "PERSON"): it picks the colour when label_colors lists it.
         key = mark.style if mark.style in self._label_colors else mark.label
         if kind == "annotation":
-            colour = self._colour(key)
-            return Style(bgcolor=colour, color="bright_white" if colour in _DARK else "black")
+            name = self._colour(key)
+            colour = drawn(name)
+            return Style(bgcolor=colour, color=drawn("bright_white") if name in _DARK else drawn("black"))
         if kind == "suggestion":
-            colour = self._colour(key)
+            colour = drawn(self._colour(key))
             return Style(underline=True) if colour == under else Style(underline=True, color=colour)
+        if kind == "others":
+            # Another annotator's span: their label's colour, dimmed, under this annotator's own.
+            return Style(color=drawn(self._colour(key)), dim=True)
         if kind == "diff":
             return Style(italic=True)
         if kind == "search":
-            return Style(reverse=True)
+            # Not reverse: that is the cursor's look, and it would hide the label colours.
+            return Style(bold=True, italic=True, underline=True)
+        if kind == "target":
+            # What keys act on: framed above and below, the label colours left showing.
+            return Style(bold=True, underline=True, overline=True)
         if kind == "link":
             return Style(bold=True, underline=True, reverse=True)
         return Style(underline=True)
@@ -89,7 +98,7 @@ class ArticleStyles:
                     layer += Style(bold=True)
             style += layer
         if selected:
-            style += Style(bgcolor="bright_black", color=ann_colour or "bright_white")
+            style += Style(bgcolor=drawn("bright_black"), color=ann_colour or drawn("bright_white"))
         self._style_cache[key] = style
         return style
 

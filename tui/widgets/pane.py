@@ -14,7 +14,7 @@ from tui.core.text import display_text
 from tui.widgets.article_view import ArticleView
 
 
-def title_text(doc: Document, status: str = "") -> Text:
+def title_text(doc: Document, status: str = "", progress: str = "") -> Text:
     # Built from plain strings so a title with "[bold]" in it stays literal.
     host = urlparse(doc.url).hostname or "" if doc.url else ""
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -24,8 +24,8 @@ def title_text(doc: Document, status: str = "") -> Text:
     text.append(display_text(doc.title, keep_newlines=False) or f"document {doc.id}")
     if host and host not in (doc.outlet or ""):
         text.append(f" · {host}", style="dim")
-    if status:
-        text.append(f" [{status}]", style="italic")
+    if status or progress:
+        text.append(f" [{status}{' · ' + progress if progress else ''}]", style="italic")
     return text
 
 
@@ -44,11 +44,18 @@ class ArticlePane(Vertical):
         self.doc = doc
         self.index = index
         self.view = ArticleView(doc.text, doc_id=doc.id, label_colors=label_colors, id=f"view-{index}")
+        self.status = ""
+        self.progress = ""
         self.title_bar = Static(title_text(doc), classes="pane-title")
 
     def compose(self) -> ComposeResult:
         yield self.title_bar
         yield self.view
 
-    def set_status(self, status: str) -> None:
-        self.title_bar.update(title_text(self.doc, status))
+    def set_status(self, status: str | None = None, progress: str | None = None) -> None:
+        """The document's status and progress on the title bar (None keeps what is shown)."""
+        if status is not None:
+            self.status = status
+        if progress is not None:
+            self.progress = progress
+        self.title_bar.update(title_text(self.doc, self.status, self.progress))

@@ -55,7 +55,7 @@ from .entities import (
     _source_lines,
     _trim_entity,
 )
-from .learned import _phrase_variants, learned_version, normalise_sources
+from .learned import _phrase_variants, learned_version, normalise_sources, stands_alone
 from .merge import _cue_suggestions, _longest_first, _sorted, merge_suggestions
 from .patterns import _file_hash, load_patterns
 from .pipeline import _LINE_BREAKS, _add_rulers, _ensure_line_break_component, _load_model
@@ -206,7 +206,8 @@ class Engine:
         from spacy.util import filter_spans
 
         matcher = self._phrase_matcher(phrases)
-        spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)])
+        spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)
+                              if stands_alone(doc.text, doc[s:e].start_char, doc[s:e].end_char)])
         version = learned_version(phrases)
         out = [Suggestion(sp.start_char, sp.end_char, "SOURCE", LEARNED_SUGGESTER, version,
                           SCORE_LEARNED, LAYER_ENTITY, kind="LEARNED") for sp in spans]

@@ -36,3 +36,21 @@ def _phrase_variants(phrase: str) -> set[str]:
         rest = m.group(1)
         out |= {"The " + rest, "the " + rest, rest}
     return out
+
+
+def stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is not part of a longer word: the tokenizer splits
+    "anti-Taliban" into three tokens, but "Taliban" there is not the name learned."""
+    def joined(i: int, step: int) -> bool:
+        # A letter or digit right beside the match, or a hyphen or apostrophe with one beyond it.
+        if not 0 <= i < len(text):
+            return False
+        if text[i].isalnum():
+            return True
+        beyond = i + step
+        if step > 0 and text[i] in "'’" and text[beyond:beyond + 1] in ("s", "S") \
+                and not text[beyond + 1:beyond + 2].isalnum():
+            return False  # a possessive: "the Taliban’s" still names the Taliban
+        return text[i] in "-‐‑'’" and 0 <= beyond < len(text) and text[beyond].isalnum()
+
+    return not joined(start - 1, -1) and not joined(end, 1)

@@ -8,7 +8,7 @@ the session through the app); never SQLite, spaCy, tui.core.store or tui.core.nl
 """
 
 from tui.bindings import Key
-from tui.screens.reader import compare, counts, editing, linking, moving, review, screen, suggestions, tagging, training
+from tui.screens.reader import compare, counts, editing, linking, moving, review, screen, suggestions, tagging, targets, training
 from tui.screens.reader.screen import AnnotateScreen
 
 __all__ = ["AnnotateScreen", "READER_KEYS"]
@@ -16,7 +16,7 @@ __all__ = ["AnnotateScreen", "READER_KEYS"]
 # Every key of the reader but the label keys, in the order of the help screen, the
 # README's key table and the footer (tui.bindings.all_keys adds the label keys).
 READER_KEYS: tuple[Key, ...] = (
-    moving.KEYS + counts.KEYS + tagging.KEYS + linking.KEYS + tagging.HISTORY_KEYS + editing.KEYS
+    moving.KEYS + counts.KEYS + tagging.KEYS + targets.KEYS + linking.KEYS + tagging.HISTORY_KEYS + editing.KEYS
     + suggestions.KEYS + training.KEYS + editing.JUMP_KEYS + moving.FIND_KEYS + compare.KEYS + review.KEYS
     + screen.KEYS
 )

@@ -11,14 +11,16 @@ from textual import work
 from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 from tui.core.text import excerpt as _short
+from tui.widgets.palette import drawn
 from tui.widgets.pane import ArticlePane
 from tui.bindings import Key
 
 # Gutter marks of the alignment: one ASCII cell each, so every terminal font has them.
+# Colours as drawn (tui/widgets/palette.py), not the theme's: its yellow is orange.
 GUTTER = {
-    "verbatim": ("=", "bold green"),
-    "paraphrase": ("~", "cyan"),
-    "only": ("+", "bold yellow"),
+    "verbatim": ("=", f"bold {drawn('green')}"),
+    "paraphrase": ("~", drawn("cyan")),
+    "only": ("+", f"bold {drawn('yellow')}"),
     "repeat": ("r", "dim"),
     "boilerplate": ("x", "dim"),
 }
@@ -58,8 +60,11 @@ class CompareActions:
             return  # the user moved on to another story meanwhile
         self.alignment = alignment
         for pane in self.panes:
-            pane.view.set_gutter([(start, GUTTER[mark][0], GUTTER[mark][1])
-                                  for start, _end, mark in alignment.gutter(pane.doc.id) if mark in GUTTER])
+            # A copy the stored regions call repeated is marked so, whatever its first copy's mark.
+            repeats = self.repeated.get(pane.doc.id, [])
+            marks = [(start, "repeat" if any(r.start <= start < r.end for r in repeats) else mark)
+                     for start, _end, mark in alignment.gutter(pane.doc.id)]
+            pane.view.set_gutter([(start, *GUTTER[mark]) for start, mark in marks if mark in GUTTER])
 
     def _need_alignment(self) -> bool:
         if self.alignment is None:

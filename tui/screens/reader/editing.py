@@ -20,6 +20,7 @@ from tui.core.boundaries import BoundaryEdit, move_boundary, word_edges
 from tui.core.models import Suggestion
 from tui.core.session import AnnotationSession as Session
 from tui.core.text import excerpt as _short, sentences
+from tui.screens.reader.targets import span_key
 
 KEYS: tuple[Key, ...] = (
     # unshifted: the start; shifted: the end; , . by a word, ; ' by a character
@@ -186,7 +187,7 @@ class EditingActions:
             cache[pane.doc.id] = sentences(pane.doc.text)
         return cache[pane.doc.id]
 
-    def action_tag(self, label: str) -> None:
+    def action_tag(self, label: str, alone: bool = False) -> None:
         if self.label_jump_at is not None:
             pending, self.label_jump_at = self.label_jump_at, None
             if pending == self.key_serial - 1:
@@ -200,7 +201,7 @@ class EditingActions:
         if sugg is not None and rng is not None and view.exact:
             self._accept_adjusted(pane, sugg, rng, label)
             return
-        super().action_tag(label)
+        super().action_tag(label, alone=alone)
         if rng is not None and not self.session.token_aligned(pane.doc.id, *rng):
             self.notify_plain(f"“{_short(pane.doc.text[rng[0]:rng[1]], 40)}” does not fall on token boundaries: "
                               "exports with token offsets report it")
@@ -289,9 +290,11 @@ class EditingActions:
                 super().action_jump_suggestion(step)
             return
         doc_id = self.pane.doc.id
-        starts = sorted({s.start for s in self.visible_suggestions(doc_id) if not self._inside_tagged(doc_id, s)})
+        # One stop per span and label (same-start ones included), as the targets list them.
+        items = list({(s.start, s.end, span_key(s)) for s in self.visible_suggestions(doc_id)
+                      if not self._inside_tagged(doc_id, s)})
         for _ in range(times):
-            self._jump(self.pane.view, starts, step, "untagged suggestions")
+            self.step_to(items, step, "untagged suggestions")
 
     def action_label_jump(self) -> None:
         self.take_count()
@@ -303,9 +306,9 @@ class EditingActions:
         if not self.panes:
             return
         doc_id = self.pane.doc.id
-        starts = sorted({s.start for s in self.visible_suggestions(doc_id)
-                         if s.label == label and not self._inside_tagged(doc_id, s)})
-        self._jump(self.pane.view, starts, 1, f"{label} suggestions left")
+        items = list({(s.start, s.end, span_key(s)) for s in self.visible_suggestions(doc_id)
+                      if s.label == label and not self._inside_tagged(doc_id, s)})
+        self.step_to(items, 1, f"{label} suggestions left")
 
     def action_jump_untagged(self, step: int) -> None:
         times = self.take_count()

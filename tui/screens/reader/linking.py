@@ -12,7 +12,7 @@ from tui.core.session import AnnotationSession as Session
 from tui.widgets.article_view import Mark
 
 KEYS: tuple[Key, ...] = (
-    Key("link.start", "r", "link_start", "link to a source or actor", "Tag", show=True, short="link"),
+    Key("link.start", "r", "link_start", "link to a source or actor", "Tag", short="link"),
 )
 
 

@@ -12,7 +12,7 @@ from tui.widgets.article_view import ArticleView
 
 KEYS: tuple[Key, ...] = (
     # moving
-    Key("pane.next", "tab", "focus_pane(1)", "next pane", "Move"),
+    Key("pane.next", "tab", "focus_pane(1)", "next pane", "Move", show=True, short="pane"),
     Key("pane.prev", "shift+tab", "focus_pane(-1)", "previous pane", "Move"),
     Key("move.word_left", "h,left", "move('word', -1)", "word left", "Move"),
     Key("move.word_right", "l,right", "move('word', 1)", "word right", "Move"),
@@ -49,6 +49,8 @@ class MovingActions:
         self.current = (self.current + step) % len(self.panes)
         self.pane.view.focus()
         self.update_panel()
+        # The status and every key now speak of this pane's cursor (link mode included).
+        self.describe_cursor()
 
     def action_move(self, kind: str, step: int) -> None:
         if not self.panes:
@@ -86,6 +88,9 @@ class MovingActions:
             if query:
                 self.search_query = query
                 self.run_search(1, first=True)
+            elif query is not None:  # an empty search: forget it and its highlights
+                self.search_query = ""
+                self.clear_search()
 
         self.app.push_screen(PromptScreen("search this article (enter)", self.search_query), found)
 
@@ -94,6 +99,8 @@ class MovingActions:
             self.notify_plain("no search yet: press / to search")
             return
         view = self.pane.view
+        # Highlights only in the pane searched: the others' would be stale.
+        self.clear_search()
         matches = view.search(self.search_query)
         if not matches:
             self.notify_plain(f"not found: {self.search_query}")
@@ -107,6 +114,13 @@ class MovingActions:
         index = starts.index(view.cursor) + 1 if view.cursor in starts else 0
         # A toast, not the status line: the cursor move that follows rewrites that line.
         self.notify_plain(f"match {index}/{len(matches)} for “{_short(self.search_query, 30)}”")
+
+    def clear_search(self) -> None:
+        for pane in self.panes:
+            pane.view.search("")
+
+    def searching(self) -> bool:
+        return any(pane.view.marks("search") for pane in self.panes)
 
     def action_search_step(self, step: int) -> None:
         if self.panes:

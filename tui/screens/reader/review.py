@@ -49,19 +49,48 @@ class ReviewActions:
 
     # y and Y are only active in a review (AnnotateScreen.check_action).
     def action_accept_candidate(self) -> None:
-        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        # Only the candidate the screen shows as the target: never one hidden under it.
+        sugg = self.target_suggestion()
         if sugg is None:
             self.notify_plain("no candidate under the cursor (e jumps to the next)")
             return
         self.accept_candidate(self.pane, sugg)
 
     def action_accept_version(self) -> None:
-        sugg = self.suggestion_at(self.pane, self.pane.view.cursor)
+        sugg = self.target_suggestion()
         cmp = self.comparisons.get(self.pane.doc.id, {}).get(sugg.key) if sugg else None
         who = cmp.annotators[0] if cmp else self.compare[0]
-        from tui.core import review
+        doc_id, gold = self.pane.doc.id, self.session.annotator
+        count = len(self.session.annotations_of(doc_id, [who]))
 
-        self.write(review.copy_to_gold, self.pane.doc.id, who, gold=self.session.annotator,
-                   then=lambda copied: self.notify_plain(
-                       f"accepted {who}'s version of this article: {len(copied.created)} new span(s)"))
+        def chosen(answer: str | None) -> None:
+            # A whole version is many writes at once: only on an explicit yes.
+            if answer == "yes":
+                self.write(review.copy_to_gold, doc_id, who, gold=gold,
+                           then=lambda copied: self.notify_plain(
+                               f"accepted {who}'s version of this article: {len(copied.created)} new span(s)"))
+            else:
+                self.notify_plain("nothing accepted")
+
+        from tui.screens.choice import ChoiceScreen
+
+        self.app.push_screen(ChoiceScreen(
+            f"Accept {who}'s whole version of this article ({count} span(s)) into {gold}?",
+            [("yes", "y", f"yes, copy {who}'s spans and links"), ("no", "n", "no")]), chosen)
+
+    def candidate_parts(self, sugg: Suggestion) -> list:
+        """Status line parts for a review candidate: who has it, where, and the other
+        annotators' versions of it when they differ."""
+        text = self.pane.doc.text
+        parts: list = [(f"{sugg.kind} ", "bold"), (sugg.label, f"underline {self.paint(sugg.label)}"),
+                       f" {sugg.start}–{sugg.end} “{_short(text[sugg.start:sugg.end], 30)}”",
+                       (f" by {sugg.version.replace('+', ', ')}", "bold")]
+        mine = set(sugg.version.split("+"))
+        for other in self.suggs.get(self.pane.doc.id, []):
+            theirs = set(other.version.split("+")) - mine
+            if (other.key != sugg.key and theirs and other.label == sugg.label
+                    and other.start < sugg.end and sugg.start < other.end):
+                parts.append(f" · {', '.join(sorted(theirs))}: {other.start}–{other.end}"
+                             f" “{_short(text[other.start:other.end], 20)}”")
+        return parts
 

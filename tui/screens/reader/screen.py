@@ -19,7 +19,7 @@ from tui.bindings import Key, all_keys, to_bindings
 from tui.core.errors import DiptychError
 from tui.core.session import AnnotationSession
 from tui.core.models import LAYERS, Annotation, Document, Relation, Suggestion
-from tui.core.text import display_text, excerpt as _short
+from tui.core.text import display_text, sentences
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.footer import KeysFooter
 from tui.widgets.article_view import ArticleView, Mark
@@ -30,9 +30,11 @@ from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
 from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
-from tui.screens.reader.suggestions import SuggestionActions, suggestion_details
+from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
+from tui.screens.reader.targets import TargetActions
 from tui.screens.reader.training import TrainingActions
+from tui.widgets.palette import drawn
 from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
@@ -43,17 +45,21 @@ PANEL_MIN_WIDTH = 140
 KEYS: tuple[Key, ...] = (
     Key("panel.toggle", "p", "toggle_panel", "annotation panel: show and focus / hide (j k enter esc in it)", "View",
         short="panel"),
-    Key("refresh", "R", "refresh", "reload from the database", "View"),
+    Key("refresh", "R", "refresh", "reload from the database (your own and, with O, others' new work)", "View"),
+    Key("layer.others", "O", "toggle_others", "show/hide other annotators' spans, dimmed", "View"),
     Key("status.cycle", "D", "cycle_status", "document status todo/in progress/done", "View"),
     Key("help", "question_mark", "help", "help", "View", show=True),
     Key("quit", "q", "quit", "quit", "View", show=True),
 )
 
 
-class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, LinkingActions, SuggestionActions,
-                     TrainingActions,
-                     CompareActions, ReviewActions, SavingActions, Screen):
+class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, TargetActions, LinkingActions,
+                     SuggestionActions, TrainingActions, CompareActions, ReviewActions, SavingActions, Screen):
+    # Messages are said in the status line (say()), so toasts would only cover the text
+    # being worked on: only errors still pop up, at the top right, over the header.
     DEFAULT_CSS = """
+    AnnotateScreen ToastRack { dock: top; align: right top; }
+    AnnotateScreen Toast.-information { display: none; }
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
     """
@@ -83,7 +89,18 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         self.link_head: Annotation | None = None
         self.search_query = ""
         self.current = 0
-        self.save_state = "saved"
+        # The target each pane's keys act on, by pane index (targets.py).
+        self.chosen: dict[int, str] = {}
+        # Spans deleted with x while this screen is open: not proposed again (suggestions.py).
+        self.deleted_spans: set[tuple[int, int, int, str]] = set()
+        # The last message (text, is error), shown in the status line until the next key.
+        self.message: tuple[str, bool] | None = None
+        self.sentence_spans: dict[int, list[tuple[int, int]]] = {}
+        # The O layer: other annotators' live spans, read-only and dimmed.
+        self.show_others = False
+        self.others: dict[int, list[Annotation]] = {}
+        # Nothing is "saved" until something is: the header says so only after a commit.
+        self.save_state = "no changes yet"
         self.save_error = False
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.
@@ -98,7 +115,8 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
         yield StatusLine(id="status")
-        yield KeysFooter(compact=True)
+        # No command palette item: at 60 columns the keys ran under it and a letter showed past it.
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     @property
     def session(self):
@@ -107,6 +125,10 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
     @property
     def colors(self) -> dict[str, str]:
         return {spec.name: spec.color for spec in self.app.schema.labels}
+
+    def paint(self, label: str) -> str:
+        """The colour a label is drawn in (tui/widgets/palette.py)."""
+        return drawn(self.colors.get(label, "white"))
 
     async def on_mount(self) -> None:
         self.query_one(AnnotationPanel).display = self.app.size.width >= PANEL_MIN_WIDTH
@@ -163,6 +185,8 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         doc_ids = [d.id for d in self.docs]
         for doc in self.docs:
             self.anns[doc.id] = self.session.annotations(doc.id)
+            self.others[doc.id] = ([a for a in self.session.annotations_of(doc.id) if a.annotator != self.session.annotator]
+                                   if self.show_others else [])
             if self.compare:
                 self.suggs[doc.id] = self.candidates(doc.id)
         self.rels = self.session.relations(doc_ids) if doc_ids else []
@@ -184,8 +208,19 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
     def redraw(self, pane: ArticlePane) -> None:
         anns = self.anns.get(pane.doc.id, [])
         pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, id=a.id) for a in anns])
-        pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind)
-                                           for s in self.visible_suggestions(pane.doc.id)])
+        pane.view.set_marks("others", [Mark(a.start, a.end, a.label, id=a.id) for a in self.others.get(pane.doc.id, [])])
+        shown = self.visible_suggestions(pane.doc.id)
+        pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind) for s in shown])
+        pane.set_status(progress=self.doc_progress(pane.doc, anns, shown))
+
+    def doc_progress(self, doc: Document, anns: list[Annotation], shown: list[Suggestion]) -> str:
+        """"3/12 sent. · 5 sugg.": sentences holding an annotation, and suggestions still undecided."""
+        if doc.id not in self.sentence_spans:
+            self.sentence_spans[doc.id] = sentences(doc.text)
+        spans = self.sentence_spans[doc.id]
+        held = sum(1 for s, e in spans if any(a.start < e and s < a.end for a in anns))
+        undecided = len({(s.start, s.end, s.label) for s in shown})
+        return f"{held}/{len(spans)} sent. · {undecided} sugg."
 
     # Keys that only mean something in a state are shown (and active) only then,
     # so the footer lists the keys that matter now.
@@ -195,7 +230,7 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         state = self.STATEFUL.get(action)
         if state == "cancellable":
             selecting = self.current < len(self.panes) and self.pane.view.selection is not None
-            return self.link_head is not None or selecting
+            return self.link_head is not None or selecting or self.searching()
         if state == "compare":
             return bool(self.compare)
         return True
@@ -227,12 +262,26 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         panel.show(self.anns.get(self.pane.doc.id, []), self.rels, self.colors, quotes)
 
     def say(self, *parts) -> None:
+        # The last message leads the line until the next key; what the target is follows it.
+        if self.message is not None:
+            text, error = self.message
+            parts = ((text, "bold red" if error else "bold"), ("  │ ", "dim"), *parts)
         self.query_one(StatusLine).say(*parts)
+
+    def on_key(self, event) -> None:
+        # Before the key's action runs (bindings come after the focused widget's key event):
+        # a message stays shown until the next key, which may say its own.
+        self.message = None
 
     def notify_plain(self, message: str, *, error: bool = False) -> None:
         # Messages quote article text, so they must never be read as markup.
+        self.message = (display_text(message, keep_newlines=False), error)
         self.app.notify(display_text(message), severity="error" if error else "information", markup=False,
                         timeout=8 if error else 3)
+        if self.panes and self.current < len(self.panes):
+            self.describe_cursor()
+        else:
+            self.say("")
 
     # ------------------------------------------------------------ writes (write() is in saving.py)
 
@@ -264,41 +313,13 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
 
     def on_article_view_selection_changed(self, event: ArticleView.SelectionChanged) -> None:
         self.update_header()
-
-    def describe_cursor(self) -> None:
-        view = self.pane.view
-        anns = {a.id: a for a in self.anns.get(self.pane.doc.id, [])}
-        marks = view.marks_at(view.cursor, "annotation")
-        if marks and marks[0].id in anns:
-            ann = anns[marks[0].id]
-            parts: list = [(f" {ann.label} ", f"bold black on {self.colors.get(ann.label, 'white')}"),
-                           " “" + _short(ann.quote, 50) + "”"]
-            if ann.attrs:
-                parts.append("  " + display_text(", ".join(f"{k}={v}" for k, v in sorted(ann.attrs.items()))))
-            links = [r for r in self.rels if ann.id in (r.head_id, r.tail_id)]
-            if links:
-                parts.append(f"  · {len(links)} link(s)")
-            parts.append(("  enter edit · x delete · r link", "dim"))
-            self.query_one(AnnotationPanel).select_annotation(ann.id)
-            self.say(*parts)
-            return
-        sugg = self.suggestion_at(self.pane, view.cursor)
-        if sugg is not None and sugg.layer == "review":
-            self.say((f"{sugg.kind}: ", "bold"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
-                     f" by {sugg.version.replace('+', ', ')}", ("  y accept · Y whole version · x reject", "dim"))
-            return
-        if sugg is not None:
-            keys = "/".join(spec.key for spec in self.app.schema.labels)
-            kind = f" ({sugg.kind})" if sugg.kind else ""
-            self.say(("suggested ", "italic"), (sugg.label, f"underline {self.colors.get(sugg.label, 'white')}"),
-                     kind, f" by {sugg.suggester}", suggestion_details(sugg), (f"  {keys} accept · x reject", "dim"))
-            return
-        if self.link_head is not None:
-            self.say(("Linking: ", "bold"), "move to the target span (tab for the other pane), enter saves, esc cancels")
-            return
-        self.say(self.suggest_status or "", ("   ? help", "dim"))
+        if self.panes and event.view is self.pane.view:
+            self.describe_cursor()
 
     def annotation_at(self, pane: ArticlePane, offset: int) -> Annotation | None:
+        """The annotation keys act on at ``offset``: the target when it is the cursor."""
+        if offset == pane.view.cursor:
+            return self.target_annotation(pane)
         marks = pane.view.marks_at(offset, "annotation")
         if not marks:
             return None
@@ -340,6 +361,16 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
             self.suggs[pane.doc.id] = self.app.suggestions.cached(pane.doc) or self.suggs.get(pane.doc.id, [])
         self.reload()
         self.notify_plain("reloaded from the database")
+
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        self.reload()
+        self.describe_cursor()
+        if self.show_others:
+            who = sorted({a.annotator for anns in self.others.values() for a in anns})
+            self.notify_plain("others' spans shown, dimmed: " + (", ".join(who) if who else "nobody else has tagged here"))
+        else:
+            self.notify_plain("others' spans hidden")
 
     def action_cycle_status(self) -> None:
         if not self.panes:

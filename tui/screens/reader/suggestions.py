@@ -11,12 +11,12 @@ from textual import work
 from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
-from tui.core.text import display_text
+from tui.screens.reader.targets import span_key, suggestion_details
 from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
     # suggestions
-    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", short="next sugg."),
+    Key("suggestion.next", "e", "jump_suggestion(1)", "next suggestion", "Suggest", show=True, short="sugg"),
     Key("suggestion.prev", "E", "jump_suggestion(-1)", "previous suggestion", "Suggest"),
     Key("layer.entities", "exclamation_mark", "toggle_layer('entity')", "show/hide entity suggestions", "Suggest"),
     Key("layer.attribution", "at", "toggle_layer('attribution')", "show/hide attribution cues", "Suggest"),
@@ -26,31 +26,24 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-def suggestion_details(sugg: Suggestion) -> str:
-    """What a suggestion will carry into its annotation, for the status line:
-    "refers to “The Wall Street Journal”", "certainty=hedged". Plain text: the
-    caller shows it without markup (a referent is a quote from the article)."""
-    parts = []
-    for name, value in sugg.attrs:
-        if name == "refers_to":
-            parts.append(f"refers to “{display_text(value, keep_newlines=False)}”")
-        else:
-            parts.append(f"{name}={display_text(value, keep_newlines=False)}")
-    return ("  " + ", ".join(parts)) if parts else ""
-
-
 class SuggestionActions:
 
     def visible_suggestions(self, doc_id: int) -> list[Suggestion]:
         # The second copy of a repeated passage would only repeat the first one's suggestions.
         repeats = self.repeated.get(doc_id, [])
         shown = [s for s in self.suggs.get(doc_id, []) if (s.layer in self.shown_layers or s.layer == "review")
-                 and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
+                 and not any(r.start <= s.start and s.end <= r.end for r in repeats)
+                 and (doc_id, s.start, s.end, s.label) not in self.deleted_spans]
         return self.session.visible_suggestions(doc_id, shown)
 
     def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:
-        """The innermost suggestion under the cursor, or the innermost with ``label``."""
+        """The suggestion a key acts on: at the cursor the target when it is one (and has
+        ``label``, if given); else the innermost (with ``label``, if any has it)."""
         found = self.suggestions_at(pane, offset)
+        if offset == pane.view.cursor:
+            current = self.target_suggestion(pane)
+            if current is not None and (label is None or current.label == label):
+                return current
         if label is not None:
             found = [s for s in found if s.label == label] or found
         return found[0] if found else None
@@ -70,9 +63,10 @@ class SuggestionActions:
     def action_jump_suggestion(self, step: int) -> None:
         if not self.panes:
             return
-        view = self.pane.view
-        starts = sorted({s.start for s in self.visible_suggestions(self.pane.doc.id)})
-        self._jump(view, starts, step, "suggestions")
+        # One stop per span and label, as targets_at lists them; same-start ones included.
+        items = {(s.start, s.end, span_key(s)) for s in self.visible_suggestions(self.pane.doc.id)}
+        self.step_to(list(items), step,
+                     "candidates" if self.compare else "suggestions")
 
     def action_toggle_layer(self, layer: str) -> None:
         if layer in self.shown_layers:
@@ -82,6 +76,7 @@ class SuggestionActions:
         for pane in self.panes:
             self.redraw(pane)
         shown = ", ".join(sorted(self.shown_layers)) or "none"
+        self.describe_cursor()  # a hidden layer's suggestion is no longer the target
         self.notify_plain(f"suggestion layers shown: {shown}")
 
     def action_suggestion_quality(self) -> None:

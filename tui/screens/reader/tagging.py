@@ -11,15 +11,26 @@ from tui.bindings import Key
 from tui.core.session import AnnotationSession as Session
 from tui.core.text import word_at, excerpt as _short
 
+def tagged_message(made, alone: bool = False) -> str:
+    """What one key created, every part named: "tagged SOURCE + CLAIM, linked: “…”"."""
+    made = made if isinstance(made, list) else [made]
+    first = made[0]
+    labels = " + ".join(a.label for a in made)
+    how = ", linked" if len(made) > 1 else " alone" if alone else ""
+    return f"tagged {labels}{how}: “{_short(first.quote, 40)}”"
+
+
 KEYS: tuple[Key, ...] = (
     # selecting and tagging (label keys are added from the schema)
     Key("select.start", "v", "select_start", "start/stop selection", "Tag", show=True, short="select"),
     Key("select.sentence", "V", "select_sentence", "select the sentence exactly (3V: three)", "Tag"),
-    Key("cancel", "escape", "cancel", "cancel selection / link", "Tag", show=True, short="cancel"),
+    Key("cancel", "escape", "cancel", "cancel selection / link / search highlights", "Tag", show=True, short="cancel"),
+    # i: "in isolation"; w, b and their capitals are left to word motions.
+    Key("suggestion.accept_alone", "i", "accept_alone", "accept the suggestion without its partner", "Tag"),
     Key("annotation.next", "a", "jump_annotation(1)", "next annotation", "Tag"),
     Key("annotation.prev", "A", "jump_annotation(-1)", "previous annotation", "Tag"),
-    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", show=True,
-        short="edit"),
+    # enter and r are named in the status line whenever there is something for them.
+    Key("annotation.edit", "enter", "edit", "edit attributes / finish link", "Tag", short="edit"),
     Key("annotation.delete", "x", "delete", "delete annotation / reject suggestion", "Tag",
         show=True, short="del"),
 )
@@ -52,7 +63,9 @@ class TaggingActions:
         self.update_header()
 
     def action_cancel(self) -> None:
-        if self.link_head is not None:
+        if self.searching() and self.link_head is None and not (self.panes and self.pane.view.selection):
+            self.clear_search()
+        elif self.link_head is not None:
             self.link_head = None
             for pane in self.panes:
                 pane.view.set_marks("link", [])
@@ -62,7 +75,15 @@ class TaggingActions:
         self.update_header()
         self.describe_cursor()
 
-    def action_tag(self, label: str) -> None:
+    def action_accept_alone(self) -> None:
+        """Accept the target suggestion under its own label, without its cue partner."""
+        sugg = self.target_suggestion() if self.panes else None
+        if sugg is None or sugg.layer == "review":
+            self.notify_plain("no suggestion is the target here (e jumps to the next)")
+            return
+        self.action_tag(sugg.label, alone=True)
+
+    def action_tag(self, label: str, alone: bool = False) -> None:
         if not self.panes:
             return
         pane, view = self.pane, self.pane.view
@@ -94,8 +115,7 @@ class TaggingActions:
         def done(made) -> None:
             self.tagging.discard(key)
             self.mark_started(doc.id)
-            first = made[0] if isinstance(made, list) else made
-            self.notify_plain(f"tagged {first.label}: “{_short(first.quote, 40)}”")
+            self.notify_plain(tagged_message(made, alone))
             if label == "SOURCE":
                 self.refresh_learned()
 
@@ -103,7 +123,7 @@ class TaggingActions:
             self.write(Session.tag, doc.id, span[0], span[1], label, then=done,
                        failed=lambda _err: self.tagging.discard(key))
         else:
-            partner = self.partner_of(doc.id, sugg) if label == sugg.label else None
+            partner = self.partner_of(doc.id, sugg) if label == sugg.label and not alone else None
             self.write(Session.accept_suggestion, doc.id, sugg, label, partner, then=done,
                        failed=lambda _err: self.tagging.discard(key))
         # Cleared now, not when saved: the next key acts on what the screen shows.
@@ -113,9 +133,7 @@ class TaggingActions:
     def action_jump_annotation(self, step: int) -> None:
         if not self.panes:
             return
-        view = self.pane.view
-        starts = sorted({a.start for a in self.anns.get(self.pane.doc.id, [])})
-        self._jump(view, starts, step, "annotations")
+        self.step_to([(a.start, a.end, a.id) for a in self.anns.get(self.pane.doc.id, [])], step, "annotations")
 
     def action_edit(self) -> None:
         if not self.panes:
@@ -142,14 +160,18 @@ class TaggingActions:
         if not self.panes:
             return
         pane = self.pane
-        ann = self.annotation_at(pane, pane.view.cursor)
+        ann = self.target_annotation(pane)
         if ann is None and self.still_saving(pane, pane.view.cursor):
             return
         if ann is not None:
-            self.write(Session.delete, ann.id,
-                       then=lambda _: self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)"))
+            def done(_) -> None:
+                # Deleting says "not this": the same proposal must not come straight back.
+                self.deleted_spans.add((ann.doc_id, ann.start, ann.end, ann.label))
+                self.notify_plain(f"deleted {ann.label} “{_short(ann.quote, 40)}” (u undoes)")
+
+            self.write(Session.delete, ann.id, then=done)
         else:
-            sugg = self.suggestion_at(pane, pane.view.cursor)
+            sugg = self.target_suggestion(pane)
             if sugg is None:
                 self.notify_plain("nothing to delete here")
                 return
