@@ -145,21 +145,24 @@ class AnnotationSession:
 
     def tag(self, doc_id: int, start: int, end: int, label: str, *, attrs: dict[str, Any] | None = None,
             note: str = "", origin: str = "manual") -> Annotation:
-        ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin)
+        # The duplicate check runs once, inside the write's transaction (the guard).
+        ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin,
+                                   check_duplicate=False)
         self._write([("annotation", ann.id, annotation_row(ann))],
-                    f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]))
+                    f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]), fresh={ann.id})
         return ann
 
     def _new_annotation(self, doc_id: int, start: int, end: int, label: str, *,
                         attrs: dict[str, Any] | None = None, note: str = "", origin: str = "manual",
-                        annotator: str | None = None) -> Annotation:
+                        annotator: str | None = None, check_duplicate: bool = True) -> Annotation:
         self.schema.label(label)  # raises SchemaError for an unknown label
         text = self._text(doc_id)
         if not (0 <= start < end <= len(text)):
             raise SpanError(f"span {start}-{end} is outside document {doc_id} (length {len(text)}) or empty",
                             hint="select at least one character inside the text")
         who = annotator or self.annotator
-        self._refuse_duplicate(doc_id, who, start, end, label)
+        if check_duplicate:
+            self._refuse_duplicate(doc_id, who, start, end, label)
         self._check_attrs(label, attrs or {})
         sel = make_selector(text, start, end)
         stamp = now()

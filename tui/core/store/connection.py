@@ -27,6 +27,7 @@ from ..errors import (
 from .migrations import _migration_1, _migration_2, _migration_3
 from .permissions import can_write, make_new_database_shared, match_side_files, why_not_writable
 from .reading import QUICK_CHECK_MAX_BYTES, check_columns, connect_readonly, read_facts  # noqa: F401 (re-exported)
+from .writer_queue import WriterQueue
 
 # "Dipt" in ASCII: marks the file as ours so we never migrate someone else's database.
 APPLICATION_ID = 0x44697074
@@ -49,6 +50,8 @@ class Connection:
         self._conn = conn
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
+        # Diptych's writers of this file on this machine wait in line, not in SQLite's sleeps.
+        self._line = WriterQueue(path) if not readonly else None
 
     # ------------------------------------------------------------ opening
 
@@ -150,6 +153,8 @@ class Connection:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._line is not None:
+                self._line.close()
 
     def __enter__(self) -> "Connection":
         return self
@@ -195,19 +200,21 @@ class Connection:
                 # Nested use joins the outer transaction.
                 yield self._conn
                 return
-            self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"), patience)
-            try:
-                yield self._conn
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._retry(lambda: self._conn.execute("COMMIT"))
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+            line = self._line.turn(self.busy_timeout * patience) if self._line else contextlib.nullcontext()
+            with line:
+                self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"), patience)
+                try:
+                    yield self._conn
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+                try:
+                    self._retry(lambda: self._conn.execute("COMMIT"))
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
