@@ -30,8 +30,10 @@ def _stored_json(text: str | None) -> dict:
     a few dozen levels, but an older or hand-edited database may hold one that
     json's recursive decoder cannot read from deep in the UI's stack: read as
     empty then (the row itself is left as stored), so opening a story never crashes."""
+    if not text or text == "{}":
+        return {}  # most rows: skip the decoder
     try:
-        value = json.loads(text or "{}")
+        value = json.loads(text)
     except RecursionError:
         return {}
     return value if isinstance(value, dict) else {}
