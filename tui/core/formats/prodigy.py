@@ -195,6 +195,14 @@ def _spans_json(text: str, spans: tuple[Annotation, ...], positions: dict[str, t
     return "[" + k.join(out) + "]"
 
 
+def _tokens_json(text: str, tokens: TokenIndex, *, ascii_only: bool) -> str:
+    """``dumps(tokens.prodigy_tokens(text))``, written field by field (same bytes)."""
+    esc = encode_basestring_ascii if ascii_only else encode_basestring
+    return "[" + ", ".join(
+        f'{{"end": {e}, "id": {i}, "start": {s}, "text": {esc(text[s:e])}, "ws": {"true" if w else "false"}}}'
+        for i, (s, e, w) in enumerate(zip(tokens.starts, tokens.ends, tokens.ws))) + "]"
+
+
 def _task_rest(rec: Record, positions: dict[str, tuple[int, int]], stats: ExportStats | None) -> dict[str, Any]:
     """Meta, relations, annotator and answer of a task (its spans aside)."""
     doc = rec.document
@@ -241,7 +249,7 @@ def write(records: Iterable[Record], out: IO[bytes], ctx: WriteContext) -> None:
             doc_id = doc.id
             tokens = TokenIndex.of_text(doc.text)
             text_json = dumps(doc.text, ascii_only=ascii_only)
-            tokens_json = dumps(tokens.prodigy_tokens(doc.text), ascii_only=ascii_only)
+            tokens_json = _tokens_json(doc.text, tokens, ascii_only=ascii_only)
             ih = input_hash(doc)
             plain_meta = dumps(document_meta(doc, rec.story), ascii_only=ascii_only)
         stats.spans += len(rec.spans)

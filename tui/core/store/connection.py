@@ -250,6 +250,14 @@ class Connection:
             cols = [d[0] for d in cur.description]
             return [dict(zip(cols, row)) for row in cur.fetchall()]
 
+    def _tuples(self, sql: str, params: Iterable[Any] | dict = ()) -> list[tuple]:
+        """Rows as tuples, for reads of many rows (no dict per row)."""
+        with self._lock:
+            try:
+                return self._retry(lambda: self._conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from None
+
     def _exec(self, sql: str, params: Iterable[Any] | dict = ()) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, params)

@@ -54,6 +54,34 @@ def _annotation(r: dict) -> Annotation:
                       deleted_at=r["deleted_at"])
 
 
+# The annotations table's columns in the order of Annotation's fields.
+ANNOTATION_COLUMNS = ("id", "doc_id", "annotator", "label", "start", "end", "quote", "prefix", "suffix", "attrs",
+                      "note", "origin", "status", "created_at", "updated_at", "deleted_at")
+ANNOTATION_SELECT = ", ".join(f'"{c}"' for c in ANNOTATION_COLUMNS)
+_ATTRS = ANNOTATION_COLUMNS.index("attrs")
+assert ANNOTATION_COLUMNS == tuple(Annotation.__dataclass_fields__), "columns and fields out of step"
+
+
+def annotations_of_rows(rows: list[tuple]) -> list[Annotation]:
+    """Annotations from rows of ``SELECT ANNOTATION_SELECT``, many at a time.
+
+    A frozen dataclass's __init__ sets each of its 16 fields through
+    object.__setattr__; an export or a document with 200,000 spans reads that
+    many rows, so the instance's __dict__ is filled directly instead (three
+    times faster). The objects are the same as the constructor's: Annotation has
+    no __post_init__ and no slots, and tests/unit/test_store.py compares the two.
+    """
+    new, cls, names, at = object.__new__, Annotation, ANNOTATION_COLUMNS, _ATTRS
+    out = []
+    for r in rows:
+        a = new(cls)
+        d = a.__dict__
+        d.update(zip(names, r))
+        d["attrs"] = _stored_json(r[at])
+        out.append(a)
+    return out
+
+
 def _relation(r: dict) -> Relation:
     return Relation(id=r["id"], head_id=r["head_id"], tail_id=r["tail_id"], type=r["type"],
                     annotator=r["annotator"], attrs=_stored_json(r["attrs"]),
