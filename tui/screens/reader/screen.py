@@ -209,7 +209,10 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         panel = self.query_one(AnnotationPanel)
         if not panel.display or not self.panes:
             return
-        quotes = {a.id: (a.label, a.quote) for anns in self.anns.values() for a in anns}
+        # Only relation ends are looked up: not every annotation of the story on each tab.
+        ends = {i for r in self.rels for i in (r.head_id, r.tail_id)}
+        quotes = {a.id: (a.label, a.quote) for anns in self.anns.values() for a in anns if a.id in ends} \
+            if ends else {}
         panel.show(self.anns.get(self.pane.doc.id, []), self.rels, self.colors, quotes)
 
     def say(self, *parts) -> None:
