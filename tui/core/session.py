@@ -13,6 +13,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -356,15 +357,29 @@ class AnnotationSession:
         if not self.readonly:
             self.store.cache_suggestions(doc.text_sha256, name, version, suggestions)
 
-    def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion]) -> list[Suggestion]:
-        """Drop what this annotator already decided or already tagged on the same span."""
+    def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion],
+                            annotations: list[Annotation] | None = None) -> list[Suggestion]:
+        """Drop what this annotator already decided or already tagged on the same span.
+        ``annotations``: this annotator's on the document, when the caller has them."""
+        suggestions = list(suggestions)
+        if not suggestions:
+            return []
         decided = self.decisions(doc_id)
-        anns = self.annotations(doc_id)
+        anns = self.annotations(doc_id) if annotations is None else annotations
         tagged = {(a.start, a.end) for a in anns}
+        # Per label, annotations by start with the furthest end reached so far: a
+        # suggestion is covered when one starting at or before it reaches its end.
+        starts: dict[str, list[int]] = {}
+        reach: dict[str, list[int]] = {}
+        for a in sorted(anns, key=lambda a: a.start):
+            firsts, ends = starts.setdefault(a.label, []), reach.setdefault(a.label, [])
+            firsts.append(a.start)
+            ends.append(max(a.end, ends[-1]) if ends else a.end)
 
         def covered(s: Suggestion) -> bool:
             # Inside a span already tagged with the same label: accepting it would add nothing.
-            return any(a.label == s.label and a.start <= s.start and s.end <= a.end for a in anns)
+            i = bisect_right(starts.get(s.label, ()), s.start) - 1
+            return i >= 0 and reach[s.label][i] >= s.end
 
         return [s for s in suggestions if s.key not in decided and (s.start, s.end) not in tagged
                 and not covered(s)]

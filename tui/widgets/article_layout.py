@@ -100,12 +100,14 @@ def wrap_lines(text: str, width: int) -> list[_Line]:
         nl = text.find("\n", pos)
         pe = n if nl < 0 else nl
         line_start, col = pos, 0
+        # A paragraph drawn one cell per code point (most are) measures by len().
+        cells = len if _is_plain(text[pos:pe]) else _cells
         for m in _TOKEN_RE.finditer(text, pos, pe):
             ts, te = m.span()
             if ts == te:
                 continue
             word, spaces = m.group(1), m.group(2)
-            ww = _cells(word)
+            ww = cells(word)
             if col > 0 and col + ww > width:
                 add(_Line(line_start, ts, False))
                 line_start, col = ts, 0
@@ -126,7 +128,7 @@ def wrap_lines(text: str, width: int) -> list[_Line]:
                     col += cl.width
             else:
                 col += ww
-            col += _cells(spaces) if spaces else 0
+            col += cells(spaces) if spaces else 0
         add(_Line(line_start, pe, True))
         if nl < 0:
             break

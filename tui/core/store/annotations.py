@@ -27,7 +27,7 @@ class AnnotationQueries:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += ' ORDER BY doc_id, start, "end", label, id'
-        return annotations_of_rows(self._tuples(sql, params))
+        return self._tuples_into(sql, params, annotations_of_rows)
 
     def iter_annotations(self, *, annotator: str | None = None, doc_ids: Iterable[int] | None = None,
                          chunk: int = 5000) -> Iterator[Annotation]:

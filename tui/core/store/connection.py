@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +255,19 @@ class Connection:
         with self._lock:
             try:
                 return self._retry(lambda: self._conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from None
+
+    def _tuples_into(self, sql: str, params: Iterable[Any] | dict, make: Callable[[list[tuple]], list]) -> list:
+        """``make`` applied to the rows a few thousand at a time, joined: a big read
+        never holds every raw row and every object made of them at once."""
+        with self._lock:
+            try:
+                cur = self._retry(lambda: self._conn.execute(sql, params))
+                out: list = []
+                while rows := cur.fetchmany(4096):
+                    out.extend(make(rows))
+                return out
             except sqlite3.DatabaseError as exc:
                 raise _translate(exc, self.path) from None
 

@@ -30,7 +30,7 @@ class SuggestionActions:
         repeats = self.repeated.get(doc_id, [])
         shown = [s for s in self.suggs.get(doc_id, []) if (s.layer in self.shown_layers or s.layer == "review")
                  and not any(r.start <= s.start and s.end <= r.end for r in repeats)]
-        return self.session.visible_suggestions(doc_id, shown)
+        return self.session.visible_suggestions(doc_id, shown, self.anns.get(doc_id))
 
     def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:
         """The innermost suggestion under the cursor, or the innermost with ``label``."""
