@@ -48,6 +48,7 @@ class MovingActions:
         if not self.panes:
             return
         self.current = (self.current + step) % len(self.panes)
+        self.show_panes()  # a pane not displayed cannot take the focus
         self.pane.view.focus()
         self.update_panel()
 

@@ -31,7 +31,7 @@ from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
 from tui.screens.reader.tagging import TaggingActions
-from tui.widgets.pane import ArticlePane
+from tui.widgets.pane import MIN_WIDTH as PANE_MIN_WIDTH, ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
 STATUS_CYCLE = ("todo", "in_progress", "done")
@@ -80,6 +80,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         self.link_head: Annotation | None = None
         self.search_query = ""
         self.current = 0
+        self.first_shown = 0  # index of the first pane displayed (show_panes)
         self.save_state = "saved"
         self.save_error = False
         self.suggest_status = ""
@@ -123,6 +124,8 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         # Reset before the new panes exist: bindings are checked while they mount.
         self.current = 0
         self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
+        self.first_shown = 0
+        self.show_panes()
         await container.mount_all(self.panes)
         self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
                          for doc in self.docs}
@@ -137,6 +140,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
                     self.current = pane.index
                     pane.view.move_to(min(pos["offset"], len(pane.doc.text)), center=True)
         if self.panes:
+            self.show_panes()
             self.panes[self.current].view.focus()
         else:
             self.say(("This story has no documents.", "bold"))
@@ -149,6 +153,29 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
             self.compute_suggestions()
         else:
             self.set_suggest_status("suggestions off (--no-suggest)")
+
+    def show_panes(self) -> None:
+        """Display only as many panes as fit, a window that holds the current one.
+
+        A story of 500 documents would otherwise lay out 500 panes on every focus
+        change (Textual arranges every displayed widget); the others stay mounted,
+        with their marks, and are displayed when tab reaches them."""
+        if not self.panes:
+            return
+        panel = self.query_one(AnnotationPanel)
+        width = self.app.size.width - (panel.styles.width.value if panel.display and panel.styles.width else 0)
+        fit = max(1, int(width) // PANE_MIN_WIDTH)
+        first = min(self.first_shown, self.current)
+        if self.current >= first + fit:
+            first = self.current - fit + 1
+        self.first_shown = first = max(0, min(first, len(self.panes) - fit))
+        for pane in self.panes:
+            shown = first <= pane.index < first + fit
+            if pane.display != shown:
+                pane.display = shown
+
+    def on_resize(self) -> None:
+        self.show_panes()
 
     # ------------------------------------------------------------ data -> screen
 
@@ -301,10 +328,12 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         panel = self.query_one(AnnotationPanel)
         if panel.display and panel.has_focus:
             panel.display = False
+            self.show_panes()
             if self.panes:
                 self.pane.view.focus()
             return
         panel.display = True
+        self.show_panes()  # narrower now: fewer panes fit
         self.update_panel()
         ann = self.annotation_at(self.pane, self.pane.view.cursor) if self.panes else None
         if ann is not None:
