@@ -86,3 +86,25 @@ async def test_showing_again_keeps_the_highlighted_annotation() -> None:
         fewer = items[5:]  # five earlier annotations deleted elsewhere, then a reload
         panel.show(fewer, [], {}, {})
         assert panel.highlighted_option.id == items[WINDOW + 10].id
+
+
+async def test_the_story_list_opens_at_the_current_story_of_thousands() -> None:
+    from tui.core.review import StoryStatus
+    from tui.screens.stories import StoriesScreen, StoryList
+
+    rows = [StoryStatus(i, f"story {i}", 0, 0, 1, 0) for i in range(1, 3001)]
+    chosen: list[int | None] = []
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(StoriesScreen(rows, current=2500), chosen.append)
+
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        lst = app.screen.query_one(StoryList)
+        assert lst.highlighted_option.id == "2500"
+        assert lst.option_count <= StoryList.window + 2  # the window and its two count lines
+        await pilot.press("j", "j", "enter")
+        await pilot.pause()
+    assert chosen == [2502]

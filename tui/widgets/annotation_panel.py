@@ -10,19 +10,18 @@ from textual.widgets.option_list import Option
 
 from tui.core.models import Annotation, Relation
 from tui.core.text import display_text, excerpt
+from tui.widgets.windowed_options import WindowedOptionList
 
 
 def _excerpt(text: str, width: int = 48) -> str:
     return excerpt(text, width)
 
 
-# Annotations listed at once. A document may hold 200,000: the list shows a window
-# of them around the highlighted one and moves it when j/k reach its edge, so
-# showing the panel costs the same for any document.
+# Annotations listed at once: a document may hold 200,000 (see WindowedOptionList).
 WINDOW = 120
 
 
-class AnnotationPanel(OptionList):
+class AnnotationPanel(WindowedOptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "down", show=False, id="panel.down"),
         Binding("k", "cursor_up", "up", show=False, id="panel.up"),
@@ -31,6 +30,8 @@ class AnnotationPanel(OptionList):
     DEFAULT_CSS = """
     AnnotationPanel { width: 42; height: 1fr; border-left: solid $panel; }
     """
+    window = WINDOW
+    empty = "no annotations yet: select with v, tag with a label key"
 
     class Left(Message):
         """The user left the panel (escape) without choosing."""
@@ -42,9 +43,6 @@ class AnnotationPanel(OptionList):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._anns: list[Annotation] = []
-        self._where: dict[str, int] = {}  # annotation id -> index in _anns
-        self._first = 0  # index in _anns of the first one listed
         self._links: dict[str, list[tuple[str, Relation, str]]] = {}
         self._colors: dict[str, str] = {}
         self._quotes: dict[str, tuple[str, str]] = {}
@@ -52,49 +50,15 @@ class AnnotationPanel(OptionList):
     def show(self, annotations: list[Annotation], relations: list[Relation], colors: dict[str, str],
              quotes: dict[str, tuple[str, str]]) -> None:
         """``quotes`` maps annotation id -> (label, quote) for relation ends in any document."""
-        highlighted = self.highlighted
-        kept = self._id_at(highlighted)
-        self._anns = list(annotations)
-        self._where = {a.id: i for i, a in enumerate(self._anns)}
         self._links = {}
         for rel in relations:
             self._links.setdefault(rel.head_id, []).append(("→", rel, rel.tail_id))
             if rel.tail_id != rel.head_id:
                 self._links.setdefault(rel.tail_id, []).append(("←", rel, rel.head_id))
         self._colors, self._quotes = colors, quotes
-        if kept in self._where:
-            self._window(self._first if self._listed(kept) else self._where[kept] - WINDOW // 2, kept)
-            return
-        self._window(self._first, None)
-        if highlighted is not None and highlighted < self.option_count:
-            self.highlighted = highlighted
+        self.set_items(annotations, [a.id for a in annotations])
 
-    # ------------------------------------------------------------ the window
-
-    def _listed(self, ann_id: str) -> bool:
-        return self._first <= self._where[ann_id] < self._first + WINDOW
-
-    def _window(self, first: int, highlight: str | None) -> None:
-        """List the annotations from ``first`` on (at most WINDOW), with a line
-        above and below saying how many are not listed."""
-        self._first = first = max(0, min(first, len(self._anns) - WINDOW))
-        self.clear_options()
-        shown = self._anns[first:first + WINDOW]
-        options: list[Option] = []
-        if first:
-            options.append(Option(Text(f"↑ {first:,} earlier: k to list them", style="dim"), disabled=True))
-        options.extend(self._option(a) for a in shown)
-        rest = len(self._anns) - first - len(shown)
-        if rest > 0:
-            options.append(Option(Text(f"↓ {rest:,} later: j to list them", style="dim"), disabled=True))
-        if not self._anns:
-            options.append(Option(Text("no annotations yet: select with v, tag with a label key", style="dim"),
-                                  disabled=True))
-        self.add_options(options)
-        if highlight is not None and highlight in self._where:
-            self.highlighted = self.get_option_index(highlight)
-
-    def _option(self, ann: Annotation) -> Option:
+    def make_option(self, ann: Annotation) -> Option:
         colors, quotes = self._colors, self._quotes
         line = Text()
         line.append(f" {display_text(ann.label, keep_newlines=False)} ",
@@ -112,38 +76,8 @@ class AnnotationPanel(OptionList):
                             f"“{_excerpt(quote, 28)}”", style="cyan")
         return Option(line, id=ann.id)
 
-    def _id_at(self, index: int | None) -> str | None:
-        if index is None or not 0 <= index < self.option_count:
-            return None
-        return self.get_option_at_index(index).id
-
-    def _step(self, step: int) -> bool:
-        """Move past the window's edge (or wrap around the whole list): True when done here."""
-        current = self._id_at(self.highlighted)
-        if current is None or current not in self._where or len(self._anns) <= WINDOW:
-            return False
-        target = (self._where[current] + step) % len(self._anns)
-        target_id = self._anns[target].id
-        if self._listed(target_id) and abs(target - self._where[current]) == 1:
-            return False  # an ordinary move inside the window
-        self._window(target - WINDOW // 2, target_id)
-        return True
-
-    def action_cursor_down(self) -> None:
-        if not self._step(1):
-            super().action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        if not self._step(-1):
-            super().action_cursor_up()
-
     def select_annotation(self, ann_id: str) -> None:
-        if ann_id not in self._where:
-            return  # not in this list (another document)
-        if not self._listed(ann_id):
-            self._window(self._where[ann_id] - WINDOW // 2, ann_id)
-            return
-        self.highlighted = self.get_option_index(ann_id)
+        self.select_id(ann_id)  # another document's annotation is not listed: ignored
 
     def action_leave(self) -> None:
         self.post_message(self.Left())
