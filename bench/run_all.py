@@ -47,6 +47,7 @@ QUICK: dict[str, list[str]] = {
     "bench_suggest.py": ["--docs", "60", "--repeat", "2"],
     "bench_commit.py": ["--commits", "50"],
     "bench_first_paint.py": ["--repeat", "1"],
+    "bench_scale.py": ["--spans", "20000", "--words", "40000", "--docs", "100", "--stories", "2000", "--tabs", "8"],
 }
 
 
@@ -183,6 +184,24 @@ def rows_suggest(r: dict) -> list[Row]:
              r.get("unit", "words/s"), "higher")]
 
 
+def rows_scale(r: dict) -> list[Row]:
+    f = r["figures"]
+    big, tab, lst = f["open_big_document"], f["tab_wide_story"], f["story_list"]
+    what = f"{big['spans']:,} spans, {big['words']:,} words"
+    return [
+        (f"open a document with {what} vs the same text without spans", big["ours"]["seconds"],
+         big["baseline"]["seconds"], "s", "lower"),
+        (f"peak RSS opening it ({what}) vs the same text without spans", big["ours"]["peak_rss_mb"],
+         big["baseline"]["peak_rss_mb"], "MB", "lower"),
+        (f"tab, story of {tab['documents']} documents vs 2 documents (median)", tab["ours"]["median_ms"],
+         tab["baseline"]["median_ms"], "ms", "lower"),
+        (f"tab, story of {tab['documents']} documents vs 2 documents (max)", tab["ours"]["max_ms"],
+         tab["baseline"]["max_ms"], "ms", "lower"),
+        (f"story list, {lst['stories']:,} stories vs 10", lst["ours"]["seconds"], lst["baseline"]["seconds"], "s",
+         "lower"),
+    ]
+
+
 def rows_generic(name: str, r: dict) -> list[Row]:
     """{"ours": x, "baseline": y, "unit": u} with numbers, or dicts of numbers
     (one or two levels deep) under the same keys on both sides."""
@@ -212,6 +231,7 @@ ADAPTERS = {
     "bench_commit.py": rows_commit,
     "bench_export.py": rows_export,
     "bench_memory.py": rows_memory,
+    "bench_scale.py": rows_scale,
 }
 
 
