@@ -6,6 +6,7 @@ timing."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -110,3 +111,16 @@ def test_no_lock_folder_means_no_line_not_no_save(db_path: Path, monkeypatch, tm
     st.set_setting("who", "me")
     assert st.setting("who") == "me"
     st.close()
+
+
+def test_a_writer_finds_the_line_again_after_another_removed_its_file(db_path: Path) -> None:
+    first, second = Store.open(db_path), Store.open(db_path)
+    first.set_setting("who", "first")
+    second.set_setting("who", "second")
+    lock = _lock_path(db_path)
+    second.close()  # nobody in line: the file goes
+    assert lock is not None and not lock.exists()
+    first.set_setting("who", "first again")  # makes a new one and stands in it
+    assert lock.exists()
+    assert first._line._fd is not None and os.fstat(first._line._fd).st_ino == lock.stat().st_ino
+    first.close()

@@ -55,7 +55,15 @@ class WriterQueue:
 
     def _open(self) -> int | None:
         if self._fd is not None:
-            return self._fd
+            # Another connection's close may have removed the file (and a later
+            # writer made a new one): stand in the line everyone else finds.
+            try:
+                if self._path is not None and os.stat(self._path).st_ino == os.fstat(self._fd).st_ino:
+                    return self._fd
+            except OSError:
+                pass
+            os.close(self._fd)
+            self._fd = None
         path = _lock_path(self._db)
         if path is None:
             return None
