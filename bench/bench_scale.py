@@ -195,8 +195,20 @@ async def child_open(db: str, story: int, want_marks: bool) -> dict:
         await pilot.pause()
         count = len(app.screen.panes[0].view.marks("annotation"))
     session.close()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"open_s": marks["open"] - T0, "peak_rss_mb": rss, "marks": count}
+    return {"open_s": marks["open"] - T0, "peak_rss_mb": peak_rss_mb(), "marks": count}
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across exec, so a child
+    started by a parent that holds hundreds of MB would report the parent's peak:
+    VmHWM (per address space, new at exec) does not."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def child_tab(db: str, story: int, tabs: int) -> dict:
