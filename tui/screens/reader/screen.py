@@ -202,7 +202,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
 
     def redraw(self, pane: ArticlePane) -> None:
         anns = self.anns.get(pane.doc.id, [])
-        pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, id=a.id) for a in anns])
+        pane.view.set_marks("annotation", [Mark(a.start, a.end, a.label, a.id) for a in anns])
         pane.view.set_marks("suggestion", [Mark(s.start, s.end, s.label, id=s.key, style=s.kind)
                                            for s in self.visible_suggestions(pane.doc.id)])
 
