@@ -53,6 +53,7 @@ QUICK: dict[str, list[str]] = {
     "bench_commit.py": ["--commits", "50"],
     "bench_first_paint.py": ["--repeat", "1"],
     "bench_suggest_memory.py": ["--articles", "10"],
+    "bench_scale.py": ["--spans", "20000", "--words", "40000", "--docs", "100", "--stories", "2000", "--tabs", "8"],
 }
 
 
@@ -238,6 +239,8 @@ def rows_suggest_quality(r: dict) -> list[Row]:
         (f"SOURCE precision >=50% ({what}), model + cues vs plain NER", o["source_precision_overlap"],
          b["source_precision_overlap"], "%", "higher"),
     ]
+
+
 def rows_keys(r: dict) -> list[Row]:
     n = r.get("spans", "?")
     out = []
@@ -247,6 +250,24 @@ def rows_keys(r: dict) -> list[Row]:
     out.append((f"keys for all {n} reference spans vs the old keys", r["ours"]["all"]["total"],
                 r["baseline"]["all"]["total"], "keys", "lower"))
     return out
+
+
+def rows_scale(r: dict) -> list[Row]:
+    f = r["figures"]
+    big, tab, lst = f["open_big_document"], f["tab_wide_story"], f["story_list"]
+    what = f"{big['spans']:,} spans, {big['words']:,} words"
+    return [
+        (f"open a document with {what} vs the same text without spans", big["ours"]["seconds"],
+         big["baseline"]["seconds"], "s", "lower"),
+        (f"peak RSS opening it ({what}) vs the same text without spans", big["ours"]["peak_rss_mb"],
+         big["baseline"]["peak_rss_mb"], "MB", "lower"),
+        (f"tab, story of {tab['documents']} documents vs 2 documents (median)", tab["ours"]["median_ms"],
+         tab["baseline"]["median_ms"], "ms", "lower"),
+        (f"tab, story of {tab['documents']} documents vs 2 documents (max)", tab["ours"]["max_ms"],
+         tab["baseline"]["max_ms"], "ms", "lower"),
+        (f"story list, {lst['stories']:,} stories vs 10", lst["ours"]["seconds"], lst["baseline"]["seconds"], "s",
+         "lower"),
+    ]
 
 
 def rows_generic(name: str, r: dict) -> list[Row]:
@@ -300,6 +321,7 @@ ADAPTERS = {
     "bench_memory.py": rows_memory,
     "bench_suggest_quality.py": rows_suggest_quality,
     "bench_keys.py": rows_keys,
+    "bench_scale.py": rows_scale,
 }
 
 

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tui.core import text as textops  # noqa: E402
+from tui.core.anchoring import make_selector  # noqa: E402
 
 LABELS = ("CLAIM", "SOURCE", "MOTIVE")
 BUSY_TIMEOUT_S = 10.0  # the store's default
@@ -85,7 +86,7 @@ def run_baseline(db: str, index: int, count: int) -> tuple[list[float], float, f
     rows = []
     for doc_id, start, end, label in spans(docs, index, count):
         text = dict(docs)[doc_id]
-        sel = textops.make_selector(text, start, end)
+        sel = make_selector(text, start, end)
         rows.append([uuid.uuid4().hex, doc_id, f"bench-{index}", label, start, end, sel["exact"], sel["prefix"],
                      sel["suffix"], "{}", "", "manual", "active"])
     sql = ('INSERT INTO annotations(id, doc_id, annotator, label, start, "end", quote, prefix, suffix, attrs, '

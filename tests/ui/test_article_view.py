@@ -471,3 +471,22 @@ async def test_long_article_with_2000_spans_renders():
         await pilot.pause()
         assert rows(view)[-1].strip()  # the last line is drawn
         assert len(rows(view)) == 24
+
+
+def test_plain_paragraphs_wrap_line_by_line_as_word_by_word() -> None:
+    """The fast wrap of plain paragraphs must cut exactly where the word-by-word
+    wrap does: long words, runs of spaces, leading and trailing spaces."""
+    import random
+
+    from tui.widgets.article_layout import _wrap_paragraph, _wrap_plain
+
+    rng = random.Random(16)
+    pieces = ["a", "to", "word", "longer", "x" * 13, "y" * 40, " ", "  ", "   "]
+    for _ in range(600):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randrange(0, 30)))
+        for width in (2, 3, 5, 8, 13, 40):
+            fast: list = []
+            slow: list = []
+            _wrap_plain(text, 0, len(text), width, fast.append)
+            _wrap_paragraph(text, 0, len(text), width, slow.append, len)
+            assert fast == slow, (text, width)

@@ -106,6 +106,29 @@ def test_hashes_are_prodigy_style_murmurhash_and_stable(db: dict) -> None:
 # ------------------------------------------------------------------ prodigy
 
 
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_prodigy_lines_are_the_bytes_of_their_tasks(db: dict, ascii_only: bool) -> None:
+    """The writer builds each line key by key (sharing one document's text and tokens
+    between its annotators): the bytes must be those of dumps() of the whole task."""
+    from tui.core.formats import prodigy_record
+    from tui.core.formats.records import ExportStats
+
+    store = db["store"]
+    doc, _ = store.add_document("council", "Zoë « dit » que le café — 東京 — ferme.", title="Café")
+    AnnotationSession(store, "alice").tag(doc.id, 0, 3, "SOURCE")
+    AnnotationSession(store, "bob").tag(doc.id, 4, 15, "CLAIM", attrs={"certainty": "reported"}, note="à vérifier ☕")
+    buf = io.BytesIO()
+    write_jsonl(store, buf, "prodigy", ascii_only=ascii_only)
+    got = buf.getvalue().decode("utf-8").splitlines()
+    want = []
+    for rec in iter_records(store):
+        task = prodigy_record(rec, TokenIndex.of_text(rec.document.text), ExportStats("prodigy"))
+        want.append(dumps(task, ascii_only=ascii_only))
+    assert len(got) == len(want) == 6
+    assert got == want
+    assert any("東京" in line for line in got) is not ascii_only
+
+
 def test_prodigy_records_order_and_content(db: dict) -> None:
     recs = _lines(db["store"], "prodigy")
     assert [(r["meta"]["doc_id"], r["_annotator_id"]) for r in recs] == [(1, "alice"), (1, "bob"), (2, "alice"),

@@ -406,3 +406,33 @@ def test_resolve_db_path(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("DIPTYCH_DB", str(tmp_path / "env.db"))
     assert resolve_db_path(None) == tmp_path / "env.db"
     assert resolve_db_path(tmp_path / "arg.db") == tmp_path / "arg.db"
+
+
+def test_visible_suggestions_drop_those_inside_a_same_label_span(seeded_session, seed_docs) -> None:
+    """The covered check is indexed (a document may hold 200,000 spans): it must agree
+    with the plain rule, 'inside a span of the same label', on nested and overlapping spans."""
+    import random
+
+    from tui.core.models import Suggestion
+
+    s, doc = seeded_session, seed_docs[0]
+    rng = random.Random(7)
+    labels = ("CLAIM", "SOURCE")
+    for _ in range(40):
+        a = rng.randrange(0, 300)
+        try:
+            s.tag(doc.id, a, a + rng.randrange(1, 60), rng.choice(labels))
+        except SpanError:
+            pass  # the same span drawn twice
+    anns = s.annotations(doc.id)
+    suggs = []
+    for _ in range(400):
+        a = rng.randrange(0, 380)
+        suggs.append(Suggestion(a, a + rng.randrange(1, 30), rng.choice(labels), "ner", "1"))
+    tagged = {(a.start, a.end) for a in anns}
+    want = [g for g in suggs if (g.start, g.end) not in tagged and not any(
+        a.label == g.label and a.start <= g.start and g.end <= a.end for a in anns)]
+    assert 0 < len(want) < len(suggs)
+    assert s.visible_suggestions(doc.id, suggs) == want
+    assert s.visible_suggestions(doc.id, suggs, anns) == want
+    assert s.visible_suggestions(doc.id, []) == []

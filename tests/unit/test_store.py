@@ -703,3 +703,27 @@ def test_story_counts_per_annotator(seeded_session, seed_docs) -> None:
     assert (row["documents"], row["done"], row["in_progress"], row["annotations"]) == (2, 1, 1, 2)
     (row,) = s.store.story_counts("bob")
     assert (row["documents"], row["done"], row["in_progress"], row["annotations"]) == (2, 0, 0, 1)
+
+
+def test_annotations_read_in_bulk_equal_the_constructors(seeded_store: Store, seed_docs) -> None:
+    """annotations_of_rows fills instances without __init__: the objects must be the
+    constructor's, field for field (attrs too, which == ignores), hashable and frozen."""
+    import dataclasses
+
+    from tui.core.models import Annotation
+    from tui.core.store.rows import _annotation
+
+    session = AnnotationSession(seeded_store, "alice")
+    session.tag(seed_docs[0].id, 0, 20, "CLAIM", attrs={"certainty": "reported"}, note="café")
+    session.tag(seed_docs[0].id, 30, 40, "SOURCE")
+    fast = seeded_store.annotations(seed_docs[0].id)
+    slow = [_annotation(r) for r in seeded_store._query(
+        'SELECT * FROM annotations WHERE doc_id = ? ORDER BY start', [seed_docs[0].id])]
+    assert len(fast) == 2
+    for a, b in zip(fast, slow):
+        assert type(a) is Annotation
+        assert dataclasses.astuple(a) == dataclasses.astuple(b) and a == b and hash(a) == hash(b)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.label = "MOTIVE"  # type: ignore[misc]
+    assert fast[0].attrs == {"certainty": "reported"} and fast[0].note == "café"
+    assert list(seeded_store.iter_annotations(chunk=1)) == fast

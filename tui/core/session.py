@@ -13,6 +13,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -146,21 +147,24 @@ class AnnotationSession:
 
     def tag(self, doc_id: int, start: int, end: int, label: str, *, attrs: dict[str, Any] | None = None,
             note: str = "", origin: str = "manual") -> Annotation:
-        ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin)
+        # The duplicate check runs once, inside the write's transaction (the guard).
+        ann = self._new_annotation(doc_id, start, end, label, attrs=attrs, note=note, origin=origin,
+                                   check_duplicate=False)
         self._write([("annotation", ann.id, annotation_row(ann))],
-                    f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]))
+                    f"tag {label} “{_short(ann.quote)}”", guard=self._guard_new([ann]), fresh={ann.id})
         return ann
 
     def _new_annotation(self, doc_id: int, start: int, end: int, label: str, *,
                         attrs: dict[str, Any] | None = None, note: str = "", origin: str = "manual",
-                        annotator: str | None = None) -> Annotation:
+                        annotator: str | None = None, check_duplicate: bool = True) -> Annotation:
         self.schema.label(label)  # raises SchemaError for an unknown label
         text = self._text(doc_id)
         if not (0 <= start < end <= len(text)):
             raise SpanError(f"span {start}-{end} is outside document {doc_id} (length {len(text)}) or empty",
                             hint="select at least one character inside the text")
         who = annotator or self.annotator
-        self._refuse_duplicate(doc_id, who, start, end, label)
+        if check_duplicate:
+            self._refuse_duplicate(doc_id, who, start, end, label)
         self._check_attrs(label, attrs or {})
         sel = make_selector(text, start, end)
         stamp = now()
@@ -410,15 +414,29 @@ class AnnotationSession:
         if not self.readonly:
             self.store.cache_suggestions(doc.text_sha256, name, version, suggestions)
 
-    def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion]) -> list[Suggestion]:
-        """Drop what this annotator already decided or already tagged on the same span."""
+    def visible_suggestions(self, doc_id: int, suggestions: Iterable[Suggestion],
+                            annotations: list[Annotation] | None = None) -> list[Suggestion]:
+        """Drop what this annotator already decided or already tagged on the same span.
+        ``annotations``: this annotator's on the document, when the caller has them."""
+        suggestions = list(suggestions)
+        if not suggestions:
+            return []
         decided = self.decisions(doc_id)
-        anns = self.annotations(doc_id)
+        anns = self.annotations(doc_id) if annotations is None else annotations
         tagged = {(a.start, a.end) for a in anns}
+        # Per label, annotations by start with the furthest end reached so far: a
+        # suggestion is covered when one starting at or before it reaches its end.
+        starts: dict[str, list[int]] = {}
+        reach: dict[str, list[int]] = {}
+        for a in sorted(anns, key=lambda a: a.start):
+            firsts, ends = starts.setdefault(a.label, []), reach.setdefault(a.label, [])
+            firsts.append(a.start)
+            ends.append(max(a.end, ends[-1]) if ends else a.end)
 
         def covered(s: Suggestion) -> bool:
             # Inside a span already tagged with the same label: accepting it would add nothing.
-            return any(a.label == s.label and a.start <= s.start and s.end <= a.end for a in anns)
+            i = bisect_right(starts.get(s.label, ()), s.start) - 1
+            return i >= 0 and reach[s.label][i] >= s.end
 
         return [s for s in suggestions if s.key not in decided and (s.start, s.end) not in tagged
                 and not covered(s)]

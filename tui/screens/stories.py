@@ -12,6 +12,26 @@ from textual.widgets.option_list import Option
 
 from tui.core.review import StoryStatus
 from tui.core.text import display_text
+from tui.widgets.windowed_options import WindowedOptionList
+
+
+class StoryList(WindowedOptionList):
+    """The stories, a window at a time: a database may hold 10,000."""
+
+    empty = "no stories yet: diptych import FILES"
+
+    def __init__(self, current: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.current = current
+
+    def make_option(self, row: StoryStatus) -> Option:
+        sid, title, docs, done, anns = row.story_id, row.title, row.total, row.done, row.annotations
+        line = Text()
+        line.append("✔ " if docs and done == docs else ("… " if done or anns else "  "),
+                    style="green" if docs and done == docs else "yellow")
+        line.append(display_text(title, keep_newlines=False), style="bold" if sid == self.current else "")
+        line.append(f"  {done}/{docs} done · {anns} annotations", style="dim")
+        return Option(line, id=str(sid))
 
 
 class StoriesScreen(ModalScreen[int | None]):
@@ -37,23 +57,13 @@ class StoriesScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Stories — enter opens, esc closes", style="bold"))
-            options = []
-            for row in self.rows:
-                sid, title, docs, done, anns = row.story_id, row.title, row.total, row.done, row.annotations
-                line = Text()
-                line.append("✔ " if docs and done == docs else ("… " if done or anns else "  "),
-                            style="green" if docs and done == docs else "yellow")
-                line.append(display_text(title, keep_newlines=False), style="bold" if sid == self.current else "")
-                line.append(f"  {done}/{docs} done · {anns} annotations", style="dim")
-                options.append(Option(line, id=str(sid)))
-            yield OptionList(*options, id="story-list")
+            yield StoryList(self.current, id="story-list")
 
     def on_mount(self) -> None:
-        lst = self.query_one(OptionList)
+        lst = self.query_one(StoryList)
+        lst.set_items(self.rows, [str(row.story_id) for row in self.rows])
         lst.focus()
-        for i, row in enumerate(self.rows):
-            if row.story_id == self.current:
-                lst.highlighted = i
+        lst.select_id(str(self.current))
 
     def action_cursor_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()

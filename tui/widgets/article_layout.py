@@ -99,36 +99,69 @@ def wrap_lines(text: str, width: int) -> list[_Line]:
     while True:
         nl = text.find("\n", pos)
         pe = n if nl < 0 else nl
-        line_start, col = pos, 0
-        for m in _TOKEN_RE.finditer(text, pos, pe):
-            ts, te = m.span()
-            if ts == te:
-                continue
-            word, spaces = m.group(1), m.group(2)
-            ww = _cells(word)
-            if col > 0 and col + ww > width:
-                add(_Line(line_start, ts, False))
-                line_start, col = ts, 0
-            if ww > width and ww == len(word) and _is_plain(word):
-                # One cell per code point: cut by count (a 10 MB run without a space
-                # would take a minute cluster by cluster).
-                cut, end = ts, ts + len(word)
-                while col + (end - cut) > width:
-                    cut += width - col
-                    add(_Line(line_start, cut, False))
-                    line_start, col = cut, 0
-                col += end - cut
-            elif ww > width:
-                for cl in _clusters(text, ts, ts + len(word)):
-                    if col > 0 and col + cl.width > width:
-                        add(_Line(line_start, cl.start, False))
-                        line_start, col = cl.start, 0
-                    col += cl.width
-            else:
-                col += ww
-            col += _cells(spaces) if spaces else 0
-        add(_Line(line_start, pe, True))
+        if _is_plain(text[pos:pe]):
+            _wrap_plain(text, pos, pe, width, add)
+        else:
+            _wrap_paragraph(text, pos, pe, width, add, _cells)
         if nl < 0:
             break
         pos = nl + 1
     return lines
+
+
+_NON_SPACE = re.compile(r"[^ ]")
+
+
+def _wrap_plain(text: str, pos: int, pe: int, width: int, add) -> None:
+    """_wrap_paragraph for a paragraph of one cell per code point and no tabs (most
+    are), a line at a time instead of a word at a time: a line ends before the
+    first word reaching past ``width`` cells, or inside a word wider than the
+    line. tests/ui/test_article_view.py checks it against _wrap_paragraph."""
+    s = pos
+    while pe - s > width:
+        limit = s + width
+        if text[limit] == " ":
+            m = _NON_SPACE.search(text, limit, pe)
+            if m is None:
+                break  # only spaces left: they stay on this line (cropped when drawn)
+            ts = m.start()
+        else:
+            ts = text.rfind(" ", s, limit) + 1
+            if ts <= s:
+                ts = limit  # a word wider than the line: cut it
+        add(_Line(s, ts, False))
+        s = ts
+    add(_Line(s, pe, True))
+
+
+def _wrap_paragraph(text: str, pos: int, pe: int, width: int, add, cells) -> None:
+    """Wrap ``text[pos:pe]`` (no newline) word by word, measuring with ``cells``."""
+    line_start, col = pos, 0
+    for m in _TOKEN_RE.finditer(text, pos, pe):
+        ts, te = m.span()
+        if ts == te:
+            continue
+        word, spaces = m.group(1), m.group(2)
+        ww = cells(word)
+        if col > 0 and col + ww > width:
+            add(_Line(line_start, ts, False))
+            line_start, col = ts, 0
+        if ww > width and ww == len(word) and _is_plain(word):
+            # One cell per code point: cut by count (a 10 MB run without a space
+            # would take a minute cluster by cluster).
+            cut, end = ts, ts + len(word)
+            while col + (end - cut) > width:
+                cut += width - col
+                add(_Line(line_start, cut, False))
+                line_start, col = cut, 0
+            col += end - cut
+        elif ww > width:
+            for cl in _clusters(text, ts, ts + len(word)):
+                if col > 0 and col + cl.width > width:
+                    add(_Line(line_start, cl.start, False))
+                    line_start, col = cl.start, 0
+                col += cl.width
+        else:
+            col += ww
+        col += cells(spaces) if spaces else 0
+    add(_Line(line_start, pe, True))

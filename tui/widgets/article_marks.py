@@ -4,8 +4,7 @@ code points) that finds the marks over a line, the gutter glyphs and search matc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -15,9 +14,11 @@ from tui.core import text as textops
 _BUCKET_SHIFT = 7  # marks are indexed in buckets of 128 code points
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A styled span of the article, ``[start, end)`` in code points."""
+class Mark(NamedTuple):
+    """A styled span of the article, ``[start, end)`` in code points.
+
+    A named tuple, not a frozen dataclass: a document may carry 200,000 marks,
+    and a tuple is made several times faster and takes less memory."""
 
     start: int
     end: int

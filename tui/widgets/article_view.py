@@ -219,7 +219,11 @@ class ArticleView(ArticleCursor, ArticleMarks, ArticleStyles, ScrollView, can_fo
         self.refresh()
 
     def on_mount(self, event: events.Mount) -> None:
-        self._rewrap()
+        # Before the first layout the width is unknown: wrapping at a provisional
+        # width would be thrown away by the resize that follows (seconds for a
+        # long article). Whatever needs lines before then wraps on demand.
+        if self.scrollable_content_region.width > 0:
+            self._rewrap()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._wrap_width != self._text_width:

@@ -29,14 +29,18 @@ def title_text(doc: Document, status: str = "", progress: str = "") -> Text:
     return text
 
 
+# The narrowest a pane gets; the reader displays as many panes as fit at this width.
+MIN_WIDTH = 24
+
+
 class ArticlePane(Vertical):
     """Focus lives in the inner ArticleView; the pane only frames it."""
 
-    DEFAULT_CSS = """
-    ArticlePane { width: 1fr; min-width: 24; height: 1fr; }
-    ArticlePane > .pane-title { height: 1; background: $panel; padding: 0 1; }
-    ArticlePane:focus-within > .pane-title { background: $accent; color: $text; }
-    ArticlePane > ArticleView { height: 1fr; }
+    DEFAULT_CSS = f"""
+    ArticlePane {{ width: 1fr; min-width: {MIN_WIDTH}; height: 1fr; }}
+    ArticlePane > .pane-title {{ height: 1; background: $panel; padding: 0 1; }}
+    ArticlePane:focus-within > .pane-title {{ background: $accent; color: $text; }}
+    ArticlePane > ArticleView {{ height: 1fr; }}
     """
 
     def __init__(self, doc: Document, label_colors: dict[str, str], *, index: int) -> None:

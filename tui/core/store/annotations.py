@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..models import Annotation, Relation
-from .rows import ENTITY_TABLES, _annotation, _relation
+from .rows import ANNOTATION_SELECT, ENTITY_TABLES, _annotation, _relation, annotations_of_rows
 
 
 class AnnotationQueries:
@@ -23,17 +23,17 @@ class AnnotationQueries:
             where.append("doc_id IN (SELECT id FROM documents WHERE story_id = ?)"); params.append(story_id)
         if not include_deleted:
             where.append("deleted_at IS NULL")
-        sql = "SELECT * FROM annotations"
+        sql = f"SELECT {ANNOTATION_SELECT} FROM annotations"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += ' ORDER BY doc_id, start, "end", label, id'
-        return [_annotation(r) for r in self._query(sql, params)]
+        return self._tuples_into(sql, params, annotations_of_rows)
 
     def iter_annotations(self, *, annotator: str | None = None, doc_ids: Iterable[int] | None = None,
                          chunk: int = 5000) -> Iterator[Annotation]:
         """Stream live annotations in (doc, start) order without loading them all."""
         last = (-1, -1, -1, "")
-        base = 'SELECT * FROM annotations WHERE deleted_at IS NULL'
+        base = f'SELECT {ANNOTATION_SELECT} FROM annotations WHERE deleted_at IS NULL'
         params: list[Any] = []
         if annotator is not None:
             base += " AND annotator = ?"; params.append(annotator)
@@ -41,15 +41,14 @@ class AnnotationQueries:
             ids = list(doc_ids)
             base += f" AND doc_id IN ({','.join('?' * len(ids))})"; params.extend(ids)
         while True:
-            rows = self._query(
+            anns = annotations_of_rows(self._tuples(
                 base + ' AND (doc_id, start, "end", id) > (?, ?, ?, ?) ORDER BY doc_id, start, "end", id LIMIT ?',
-                params + list(last) + [chunk])
-            if not rows:
+                params + list(last) + [chunk]))
+            if not anns:
                 return
-            for r in rows:
-                yield _annotation(r)
-            r = rows[-1]
-            last = (r["doc_id"], r["start"], r["end"], r["id"])
+            yield from anns
+            a = anns[-1]
+            last = (a.doc_id, a.start, a.end, a.id)
 
     def live_span(self, doc_id: int, annotator: str, start: int, end: int, label: str) -> Annotation | None:
         """The annotator's live annotation with exactly this span and label, if any."""

@@ -10,7 +10,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..errors import (
 from .migrations import _migration_1, _migration_2, _migration_3, _migration_4
 from .permissions import can_write, make_new_database_shared, match_side_files, why_not_writable
 from .reading import QUICK_CHECK_MAX_BYTES, check_columns, connect_readonly, read_facts  # noqa: F401 (re-exported)
+from .writer_queue import WriterQueue
 
 # "Dipt" in ASCII: marks the file as ours so we never migrate someone else's database.
 APPLICATION_ID = 0x44697074
@@ -48,6 +49,8 @@ class Connection:
         self.busy_timeout = busy_timeout
         self._conn = conn
         self._lock = threading.RLock()
+        # Diptych's writers of this file on this machine wait in line, not in SQLite's sleeps.
+        self._line = WriterQueue(path) if not readonly else None
 
     @functools.cached_property
     def db(self):
@@ -158,6 +161,8 @@ class Connection:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._line is not None:
+                self._line.close()
 
     def __enter__(self) -> "Connection":
         return self
@@ -203,19 +208,21 @@ class Connection:
                 # Nested use joins the outer transaction.
                 yield self._conn
                 return
-            self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"), patience)
-            try:
-                yield self._conn
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._retry(lambda: self._conn.execute("COMMIT"))
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+            line = self._line.turn(self.busy_timeout * patience) if self._line else contextlib.nullcontext()
+            with line:
+                self._retry(lambda: self._conn.execute("BEGIN IMMEDIATE"), patience)
+                try:
+                    yield self._conn
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+                try:
+                    self._retry(lambda: self._conn.execute("COMMIT"))
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -250,6 +257,27 @@ class Connection:
                 raise _translate(exc, self.path) from None
             cols = [d[0] for d in cur.description]
             return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def _tuples(self, sql: str, params: Iterable[Any] | dict = ()) -> list[tuple]:
+        """Rows as tuples, for reads of many rows (no dict per row)."""
+        with self._lock:
+            try:
+                return self._retry(lambda: self._conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from None
+
+    def _tuples_into(self, sql: str, params: Iterable[Any] | dict, make: Callable[[list[tuple]], list]) -> list:
+        """``make`` applied to the rows a few thousand at a time, joined: a big read
+        never holds every raw row and every object made of them at once."""
+        with self._lock:
+            try:
+                cur = self._retry(lambda: self._conn.execute(sql, params))
+                out: list = []
+                while rows := cur.fetchmany(4096):
+                    out.extend(make(rows))
+                return out
+            except sqlite3.DatabaseError as exc:
+                raise _translate(exc, self.path) from None
 
     def _exec(self, sql: str, params: Iterable[Any] | dict = ()) -> sqlite3.Cursor:
         try:

@@ -8,7 +8,7 @@ alice`` (or two reviewers both writing into gold) never undoes the other's chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from ..errors import ConflictError
@@ -30,7 +30,8 @@ class EventLog:
 
     def write_batch(self, annotator: str, session: str, changes: list[tuple[str, str, dict | None]],
                     summary: str, *, expect: dict[tuple[str, str], dict | None] | None = None,
-                    guard: Callable[[], None] | None = None, os_user: str | None = None) -> str:
+                    guard: Callable[[], None] | None = None, os_user: str | None = None,
+                    fresh: Collection[str] = ()) -> str:
         """Write rows and log them as one undoable step; returns the batch id.
 
         ``changes`` holds ``(entity, id, after_row)``; the row before is read in
@@ -38,7 +39,9 @@ class EventLog:
         last saw: if another process changed it since, nothing is written and
         ConflictError says so. ``guard`` runs first inside the transaction, so a
         check it makes (e.g. "not tagged yet") holds against other writers too.
-        ``os_user`` is who made it (default: this process's login).
+        ``os_user`` is who made it (default: this process's login). ``fresh`` names
+        ids the caller has just made (``new_id``): their rows cannot exist yet, so
+        they are inserted without reading them first (a clash fails, never replaces).
         """
         who = os_user or _login()
         batch = new_id()
@@ -46,6 +49,11 @@ class EventLog:
             if guard is not None:
                 guard()
             for entity, entity_id, after in changes:
+                if entity_id in fresh:
+                    self._insert_row(entity, after)
+                    self._log(annotator, session, batch, "change", None, entity, entity_id, None, after, summary,
+                              who)
+                    continue
                 before = self._row_in_tx(entity, entity_id)
                 if expect is not None and (entity, entity_id) in expect and \
                         not _same_row(before, expect[(entity, entity_id)]):
@@ -149,6 +157,14 @@ class EventLog:
         quoted = ", ".join(f'"{c}"' for c in cols)
         marks = ", ".join("?" for _ in cols)
         self._exec(f"INSERT OR REPLACE INTO {table} ({quoted}) VALUES ({marks})", [row[c] for c in cols])
+
+    def _insert_row(self, entity: str, row: dict | None) -> None:
+        if row is None:
+            raise ValueError("a fresh row cannot be absent")
+        cols = list(row)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" for _ in cols)
+        self._exec(f"INSERT INTO {ENTITY_TABLES[entity]} ({quoted}) VALUES ({marks})", [row[c] for c in cols])
 
     def _log(self, annotator: str, session: str, batch: str, op: str, target: str | None, entity: str,
              entity_id: str, before: dict | None, after: dict | None, summary: str, os_user: str) -> None:

@@ -62,6 +62,7 @@ class Policy:
 
 def write_policy(store: Any) -> Policy:
     """The policy stored in ``store``'s settings (``Store.setting``); open when there is none."""
-    reviewers = frozenset(n.strip() for n in (store.setting(REVIEWERS) or "").split(",") if n.strip())
-    return Policy(shared=(store.setting(SHARED) or "").strip() == "1", reviewers=reviewers)
+    values = store.settings_of(SHARED, REVIEWERS)
+    reviewers = frozenset(n.strip() for n in (values.get(REVIEWERS) or "").split(",") if n.strip())
+    return Policy(shared=(values.get(SHARED) or "").strip() == "1", reviewers=reviewers)
 

@@ -8,6 +8,7 @@ table: every setting then reads as unset.
 
 from __future__ import annotations
 
+from ..errors import StoreError
 
 SHARED = "shared"
 # Comma-separated OS logins who may write as any annotator in a shared database.
@@ -18,10 +19,19 @@ class Settings:
     """Mixin for the Store: reads and writes of ``settings``."""
 
     def setting(self, key: str) -> str | None:
-        if not self._query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"):
-            return None  # an older schema, opened read-only before its upgrade
-        rows = self._query("SELECT value FROM settings WHERE key = ?", [key])
-        return rows[0]["value"] if rows else None
+        return self.settings_of(key).get(key)
+
+    def settings_of(self, *keys: str) -> dict[str, str]:
+        """The values of those of ``keys`` that are set, in one read (the write
+        policy is read on every save)."""
+        try:
+            rows = self._query(f"SELECT key, value FROM settings WHERE key IN ({','.join('?' * len(keys))})",
+                               list(keys))
+        except StoreError as exc:
+            if "no such table: settings" in str(exc):
+                return {}  # an older schema, opened read-only before its upgrade
+            raise
+        return {r["key"]: r["value"] for r in rows}
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction() as conn:

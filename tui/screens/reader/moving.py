@@ -47,6 +47,7 @@ class MovingActions:
         if not self.panes:
             return
         self.current = (self.current + step) % len(self.panes)
+        self.show_panes()  # a pane not displayed cannot take the focus
         self.pane.view.focus()
         self.update_panel()
         # The status and every key now speak of this pane's cursor (link mode included).

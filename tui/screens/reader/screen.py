@@ -35,7 +35,7 @@ from tui.screens.reader.tagging import TaggingActions
 from tui.screens.reader.targets import TargetActions
 from tui.screens.reader.training import TrainingActions
 from tui.widgets.palette import drawn
-from tui.widgets.pane import ArticlePane
+from tui.widgets.pane import MIN_WIDTH as PANE_MIN_WIDTH, ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
 STATUS_CYCLE = ("todo", "in_progress", "done")
@@ -101,6 +101,7 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         self.others: dict[int, list[Annotation]] = {}
         # Nothing is "saved" until something is: the header says so only after a commit.
         self.save_state = "no changes yet"
+        self.first_shown = 0  # index of the first pane displayed (show_panes)
         self.save_error = False
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.
@@ -149,6 +150,8 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         # Reset before the new panes exist: bindings are checked while they mount.
         self.current = 0
         self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
+        self.first_shown = 0
+        self.show_panes()
         await container.mount_all(self.panes)
         self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
                          for doc in self.docs}
@@ -163,6 +166,7 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
                     self.current = pane.index
                     pane.view.move_to(min(pos["offset"], len(pane.doc.text)), center=True)
         if self.panes:
+            self.show_panes()
             self.panes[self.current].view.focus()
         else:
             self.say(("This story has no documents.", "bold"))
@@ -177,6 +181,29 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
             self.call_after_refresh(self.compute_suggestions)
         else:
             self.set_suggest_status("suggestions off (--no-suggest)")
+
+    def show_panes(self) -> None:
+        """Display only as many panes as fit, a window that holds the current one.
+
+        A story of 500 documents would otherwise lay out 500 panes on every focus
+        change (Textual arranges every displayed widget); the others stay mounted,
+        with their marks, and are displayed when tab reaches them."""
+        if not self.panes:
+            return
+        panel = self.query_one(AnnotationPanel)
+        width = self.app.size.width - (panel.styles.width.value if panel.display and panel.styles.width else 0)
+        fit = max(1, int(width) // PANE_MIN_WIDTH)
+        first = min(self.first_shown, self.current)
+        if self.current >= first + fit:
+            first = self.current - fit + 1
+        self.first_shown = first = max(0, min(first, len(self.panes) - fit))
+        for pane in self.panes:
+            shown = first <= pane.index < first + fit
+            if pane.display != shown:
+                pane.display = shown
+
+    def on_resize(self) -> None:
+        self.show_panes()
 
     # ------------------------------------------------------------ data -> screen
 
@@ -258,7 +285,10 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         panel = self.query_one(AnnotationPanel)
         if not panel.display or not self.panes:
             return
-        quotes = {a.id: (a.label, a.quote) for anns in self.anns.values() for a in anns}
+        # Only relation ends are looked up: not every annotation of the story on each tab.
+        ends = {i for r in self.rels for i in (r.head_id, r.tail_id)}
+        quotes = {a.id: (a.label, a.quote) for anns in self.anns.values() for a in anns if a.id in ends} \
+            if ends else {}
         panel.show(self.anns.get(self.pane.doc.id, []), self.rels, self.colors, quotes)
 
     def say(self, *parts) -> None:
@@ -333,10 +363,12 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         panel = self.query_one(AnnotationPanel)
         if panel.display and panel.has_focus:
             panel.display = False
+            self.show_panes()
             if self.panes:
                 self.pane.view.focus()
             return
         panel.display = True
+        self.show_panes()  # narrower now: fewer panes fit
         self.update_panel()
         ann = self.annotation_at(self.pane, self.pane.view.cursor) if self.panes else None
         if ann is not None:

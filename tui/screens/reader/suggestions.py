@@ -34,7 +34,7 @@ class SuggestionActions:
         shown = [s for s in self.suggs.get(doc_id, []) if (s.layer in self.shown_layers or s.layer == "review")
                  and not any(r.start <= s.start and s.end <= r.end for r in repeats)
                  and (doc_id, s.start, s.end, s.label) not in self.deleted_spans]
-        return self.session.visible_suggestions(doc_id, shown)
+        return self.session.visible_suggestions(doc_id, shown, self.anns.get(doc_id))
 
     def suggestion_at(self, pane: ArticlePane, offset: int, label: str | None = None) -> Suggestion | None:
         """The suggestion a key acts on: at the cursor the target when it is one (and has
