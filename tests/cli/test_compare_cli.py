@@ -217,3 +217,38 @@ print(json.dumps({{"codes": codes, "loaded": loaded}}))
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"codes": [0, 0, 0], "loaded": []}
+
+
+def test_json_and_csv_list_every_aligned_pair(seed_db):
+    d0, d1 = _ids(seed_db)
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "json")
+    assert res.exit_code == 0, res.output
+    pairs = json.loads(res.stdout)["aligned_pairs"]
+    assert pairs, "the seed story has aligned sentences"
+    texts = {}
+    session = AnnotationSession.open(seed_db, annotator="alice", schema=DEFAULT_SCHEMA, readonly=True)
+    try:
+        for d in session.documents(session.stories()[0].id):
+            texts[d.id] = d.text
+    finally:
+        session.close()
+    for p in pairs:
+        assert p["kind"] in ("verbatim", "quote", "paraphrase", "numbers", "contradiction")
+        assert 0 < p["score"] <= 1
+        for side in ("a", "b"):
+            unit = p[side]
+            # Offsets point into the stored text and the text shown is that span.
+            assert texts[unit["doc_id"]][unit["start"]:unit["end"]] == unit["text"]
+        assert (p["a"]["doc_id"], p["b"]["doc_id"]) == (d0, d1)
+    quoted = next(p for p in pairs if p["a"]["text"].startswith("According to The Wall Street Journal"))
+    assert quoted["kind"] == "quote" and quoted["b"]["text"].startswith("A “small but growing” number")
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(res.stdout)) if r["table"] == "aligned_pairs"]
+    ids = {r["row"] for r in rows}
+    assert ids == {p["id"] for p in pairs}
+    first = pairs[0]
+    got = {(r["doc_id"], r["field"]): r["value"] for r in rows if r["row"] == first["id"]}
+    assert got[("", "kind")] == first["kind"]
+    assert got[(str(d0), "start")] == str(first["a"]["start"])
+    assert got[(str(d1), "text")] == first["b"]["text"]

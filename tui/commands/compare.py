@@ -41,6 +41,8 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
                        same source across outlets ("WSJ" / "the Wall Street Journal")
     motives            per outlet, by category
     only in            passages only one outlet has
+    aligned pairs      (json, csv) every aligned pair of sentences: both
+                       documents, offsets and text, kind and score
 
     csv is long format: table,row,doc_id,outlet,field,value. The alignment is
     cached in the database, so a second run (or the reader) does not redo it.

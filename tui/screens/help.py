@@ -42,7 +42,10 @@ def legend(schema: LabelSchema) -> Text:
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")
     for char, style, meaning in (("=", "bold green", "verbatim in another article"),
-                                 ("~", "cyan", "paraphrased in another"), ("+", "bold yellow", "only in this one"),
+                                 ('"', "green", "shares a quote with another"),
+                                 ("~", "cyan", "paraphrased in another"),
+                                 ("#", "bold magenta", "same fact, other numbers"),
+                                 ("!", "bold red", "denied in another"), ("+", "bold yellow", "only in this one"),
                                  ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
         text.append(char, style=style)
         text.append(f" {meaning}  ")

@@ -220,7 +220,16 @@ class _SeenSentences:
         return best
 
 
-def _units_for(doc: DocInput) -> list[Unit]:
+def _is_short_sentence(chunk: str) -> bool:
+    """A short line that is still a sentence ("God help us.", a quoted cry), not
+    a byline, URL or form label: two words or more, ending a sentence."""
+    return (len(chunk.split()) >= 2 and "://" not in chunk
+            and bool(re.search(r"[.!?][\"'\u201d\u2019)]*$", chunk.strip())))
+
+
+def _units_for(doc: DocInput, *, short_sentences: bool = False) -> list[Unit]:
+    """``short_sentences``: a sentence under MIN_WORDS words is ordinary text
+    (the fact aligner pairs it when near-identical); else it is minor."""
     spans, paras = sentence_spans(doc.text)
     norms = [_normalise(doc.text[s:e]) for s, e in spans]
     units: list[Unit] = []
@@ -234,7 +243,7 @@ def _units_for(doc: DocInput) -> list[Unit]:
         elif _overlap(s, e, doc.repeated) / length >= _REGION_OVERLAP:
             role = ROLE_REPEAT
             flagged.append(i)
-        elif len(doc.text[s:e].split()) < MIN_WORDS:
+        elif len(doc.text[s:e].split()) < MIN_WORDS and not (short_sentences and _is_short_sentence(doc.text[s:e])):
             role = ROLE_MINOR
         else:
             rep = seen.find(norms[i], _REPEAT_RATIO)

@@ -19,7 +19,10 @@ from tui.bindings import Key
 # Gutter marks of the alignment: one ASCII cell each, so every terminal font has them.
 GUTTER = {
     "verbatim": ("=", "bold green"),
+    "quote": ("\"", "green"),
     "paraphrase": ("~", "cyan"),
+    "numbers": ("#", "bold magenta"),
+    "contradiction": ("!", "bold red"),
     "only": ("+", "bold yellow"),
     "repeat": ("r", "dim"),
     "boilerplate": ("x", "dim"),
