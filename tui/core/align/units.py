@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from tui.core.align.words import _normalise
+from tui.core.boilerplate import boilerplate_spans
 
 ROLE_TEXT = "text"  # an ordinary sentence: aligned, counted in coverage
 ROLE_REPEAT = "repeat"  # second copy of a passage in the same document
@@ -228,9 +229,15 @@ def _is_short_sentence(chunk: str) -> bool:
 
 
 def _units_for(doc: DocInput, *, short_sentences: bool = False) -> list[Unit]:
-    """``short_sentences``: a sentence under MIN_WORDS words is ordinary text
-    (the fact aligner pairs it when near-identical); else it is minor."""
+    """``short_sentences`` (the fact aligner): a sentence under MIN_WORDS words
+    is ordinary text (paired only when near-identical), and boilerplate lines
+    are recognised here too (tui.core.boilerplate), not only from the regions
+    the importer stored, so a story imported before a pattern existed is read
+    the same way."""
     spans, paras = sentence_spans(doc.text)
+    if short_sentences:
+        doc = DocInput(doc.doc_id, doc.text, doc.repeated,
+                       tuple(sorted(set(doc.boilerplate) | set(boilerplate_spans(doc.text)))))
     norms = [_normalise(doc.text[s:e]) for s, e in spans]
     units: list[Unit] = []
     seen = _SeenSentences()  # first copies of ordinary sentences
