@@ -77,6 +77,19 @@ def story_report(session, story_id: int, *, annotators: Iterable[str] | None = N
     return build_report(story.title, docs, anns, rels, alignment)
 
 
+def story_provenance(session, story_id: int, *, annotators: Iterable[str] | None = None,
+                     alignment: Alignment | None = None):
+    """The provenance of a story's claims (see :mod:`tui.core.align.provenance`),
+    from the same annotations and alignment as its comparison report."""
+    from tui.core.align.provenance import build_provenance
+
+    report = story_report(session, story_id, annotators=annotators, alignment=alignment)
+    docs = session.documents(story_id)
+    wanted = None if annotators is None else set(annotators)
+    anns = [a for d in docs for a in session.annotations_of(d.id, wanted)]
+    return build_provenance(report, docs, anns)
+
+
 def report_path(story: Story, suffix: str = "compare.csv") -> Path:
     """``annotations/<story-title-slug>-compare.csv`` (relative to the working directory)."""
     stem = slug(story.title, f"story-{story.id}")
@@ -105,4 +118,4 @@ def _documents(session, story_id: int) -> list[Document]:
     return session.documents(story_id)
 
 
-__all__ = ["REPORT_DIR", "report_path", "story_alignment", "story_report", "write_report"]
+__all__ = ["REPORT_DIR", "report_path", "story_alignment", "story_provenance", "story_report", "write_report"]

@@ -126,12 +126,14 @@ def numbers(forms: list[str]) -> frozenset[str]:
 
 # --------------------------------------------------------------------------- speakers
 
-_VERBS = (r"(?:said|says|say|told|tells|stated|states|added|adds|warned|warns|claimed|claims|reported|reports|"
+# Verbs of making a statement. "reported", "according to", "citing" name the
+# conduit a fact came through, not who stated it: two outlets' reports of one
+# fact from two agencies are still one fact.
+_VERBS = (r"(?:said|says|say|told|tells|stated|states|added|adds|warned|warns|claimed|claims|"
           r"declared|declares|announced|announces|insisted|insists|wrote|writes|argued|argues|alleged|alleges|"
           r"demanded|demands|denied|denies|confirmed|confirms|cautioned|urged|urges)")
 _NAME = r"((?:[A-Z][\w'\u2019.-]*|of|the|for|and)(?:\s+(?:[A-Z][\w'\u2019.-]*|of|the|for|and))*)"
 _SPEAKER_PATTERNS = (
-    re.compile(r"\b(?:[Aa]ccording to|[Cc]iting|[Tt]old)\s+(?:the\s+|The\s+)?" + _NAME),
     re.compile(_NAME + r"(?:,[^,]{1,90},)?\s+(?:has\s+|have\s+|had\s+)?" + _VERBS + r"\b"),
     re.compile(r"\b" + _VERBS + r"\s+(?:the\s+)?" + _NAME),
 )
@@ -139,9 +141,9 @@ _NOT_NAMES = frozenset("he she they it we i you this that these those the a an t
 
 
 def speakers(text: str) -> frozenset[str]:
-    """Keys of the proper names a sentence attributes its content to ("X said",
-    "according to X", "citing X", "told X"); each name also answers to its
-    initials and its last word. Empty when only a pronoun or a description
+    """Keys of the proper names that make the sentence's statement ("X said",
+    "said X", "X demanded"); each name also answers to its initials and its
+    last word. Empty when only a pronoun or a description
     speaks: unknown, never a mismatch."""
     out: set[str] = set()
     for pattern in _SPEAKER_PATTERNS:
