@@ -252,3 +252,31 @@ def test_json_and_csv_list_every_aligned_pair(seed_db):
     assert got[("", "kind")] == first["kind"]
     assert got[(str(d0), "start")] == str(first["a"]["start"])
     assert got[(str(d1), "text")] == first["b"]["text"]
+
+
+def test_provenance_table_json_and_csv(seed_db):
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance",
+                 "--width", "80")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"Provenance: {STORY}"
+    top = next(i for i, line in enumerate(lines) if line.startswith("Taliban leaders · former Afghan republic"))
+    while not lines[top].startswith("└─"):
+        top += 1
+    top -= 1
+    assert lines[top + 1].startswith("└─ Wall Street Journal")
+    assert lines[top + 2:top + 4] == ["   ├─ intelnews.org", "   └─ Sputnik News"]
+    assert any(line.endswith("2 outlets, 1 independent origin: Wall Street Journal") for line in lines)
+    assert all(len(line) <= 80 for line in lines)
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "json")
+    data = json.loads(res.stdout)
+    (shared,) = data["shared_claims"]
+    assert shared["independent_origins"] == 1 and shared["origins"] == ["Wall Street Journal"]
+    assert [c["source"] for c in shared["chains"]] == ["Wall Street Journal", "Wall Street Journal"]
+    assert [c["text"] for c in data["single_outlet_claims"]] == [NABIL_CLAIM]
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [(r["outlet"], r["source"], r["independent_origins"]) for r in rows if r["outlets"] == "2"] == [
+        ("intelnews.org", "Wall Street Journal", "1"), ("Sputnik News", "Wall Street Journal", "1")]

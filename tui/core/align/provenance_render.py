@@ -105,7 +105,16 @@ def to_text(p: Provenance, width: int = 100) -> str:
     out = textwrap.wrap(f"Provenance: {clean(p.story_title)}", width) or ["Provenance"]
     out += ["", "Sources upstream of the outlets", "==============================="]
     tree = tree_lines(p)
-    out += [textwrap.shorten(line, width, placeholder="...") for line in tree] or ["(no claims tagged yet)"]
+    for line in tree:
+        # Branch lines keep their drawing: cut, not wrapped; a long list of upstream sources wraps.
+        if len(line) <= width:
+            out.append(line)
+        elif line.lstrip()[:2] in ("├─", "└─"):
+            out.append(line[: width - 3] + "...")
+        else:
+            out += textwrap.wrap(line, width, subsequent_indent="  ")
+    if not tree:
+        out.append("(no claims tagged yet)")
     for title, claims in (("Shared claims and their independent origins", p.shared),
                           ("Claims carried by one outlet only", p.single)):
         out += ["", title, "=" * min(width, len(title))]
