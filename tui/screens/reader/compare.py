@@ -36,6 +36,8 @@ KEYS: tuple[Key, ...] = (
     Key("align.diff", "d", "toggle_diff", "show the words that differ in aligned sentences", "Compare"),
     Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
     Key("compare.screen", "C", "compare_screen", "comparison report (claims x outlets...)", "Compare"),
+    Key("align.provenance", "P", "provenance_screen", "provenance: where each claim came from, independent origins",
+        "Compare"),
 )
 
 
@@ -170,4 +172,9 @@ class CompareActions:
         from tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(self.story_id))
+
+    def action_provenance_screen(self) -> None:
+        from tui.screens.provenance import ProvenanceScreen
+
+        self.app.push_screen(ProvenanceScreen(self.story_id))
 
