@@ -129,7 +129,7 @@ DEFAULT_SCHEMA = LabelSchema(
 )
 
 # Keys the reader already uses; a label may not take one of them.
-RESERVED_KEYS = frozenset("hjklvVaAxrunNgGoeEq?/[](){}pPRDyYfSdLC123 ")
+RESERVED_KEYS = frozenset("hjklvVaAxrunNgGoeEq?/[](){}pPRDyYfSdLCW123 ")
 
 
 def load_schema(path: str | Path | None) -> LabelSchema:

@@ -1,6 +1,7 @@
 """The reader screen (AnnotateScreen), split by mode: screen.py composes it and owns
-focus, reloading and the status line; moving, tagging, linking, suggestions, compare
-and review are its mixins, each with its keys beside its actions.
+focus, reloading and the status line; moving, tagging, linking, suggestions, compare,
+review and outlets (3+ articles: two side by side, the others summarised) are its
+mixins, each with its keys beside its actions.
 
 May import Textual, tui.bindings, tui.widgets, the other screens it pushes, and the
 core's plain-model modules (tui.core.models, text, schema, errors, review, align and
@@ -8,7 +9,7 @@ the session through the app); never SQLite, spaCy, tui.core.store or tui.core.nl
 """
 
 from tui.bindings import Key
-from tui.screens.reader import compare, linking, moving, review, screen, suggestions, tagging
+from tui.screens.reader import compare, linking, moving, outlets, review, screen, suggestions, tagging
 from tui.screens.reader.screen import AnnotateScreen
 
 __all__ = ["AnnotateScreen", "READER_KEYS"]
@@ -17,5 +18,5 @@ __all__ = ["AnnotateScreen", "READER_KEYS"]
 # README's key table and the footer (tui.bindings.all_keys adds the label keys).
 READER_KEYS: tuple[Key, ...] = (
     moving.KEYS + tagging.KEYS + linking.KEYS + tagging.HISTORY_KEYS + suggestions.KEYS + moving.FIND_KEYS
-    + compare.KEYS + review.KEYS + screen.KEYS
+    + compare.KEYS + review.KEYS + outlets.KEYS + screen.KEYS
 )

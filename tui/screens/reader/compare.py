@@ -61,8 +61,10 @@ class CompareActions:
             return  # the user moved on to another story meanwhile
         self.alignment = alignment
         for pane in self.panes:
+            marks = alignment.gutter(pane.doc.id, self.gutter_others(pane))
             pane.view.set_gutter([(start, GUTTER[mark][0], GUTTER[mark][1])
-                                  for start, _end, mark in alignment.gutter(pane.doc.id) if mark in GUTTER])
+                                  for start, _end, mark in marks if mark in GUTTER])
+        self.update_others()
 
     def _need_alignment(self) -> bool:
         if self.alignment is None:

@@ -48,6 +48,9 @@ class MovingActions:
         if not self.panes:
             return
         self.current = (self.current + step) % len(self.panes)
+        # With more than two articles only the shown panes take the cursor.
+        while not self.pane.display:
+            self.current = (self.current + step) % len(self.panes)
         self.pane.view.focus()
         self.update_panel()
 

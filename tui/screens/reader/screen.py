@@ -27,6 +27,7 @@ from tui.widgets.article_view import ArticleView, Mark
 from tui.screens.reader.compare import CompareActions
 from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
+from tui.screens.reader.outlets import OthersStrip, OutletActions
 from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
@@ -49,7 +50,7 @@ KEYS: tuple[Key, ...] = (
 
 
 class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionActions, CompareActions,
-                     ReviewActions, SavingActions, Screen):
+                     ReviewActions, OutletActions, SavingActions, Screen):
     DEFAULT_CSS = """
     AnnotateScreen #body { height: 1fr; }
     AnnotateScreen #panes { width: 1fr; height: 1fr; overflow-x: auto; }
@@ -94,6 +95,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         with Horizontal(id="body"):
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
+        yield OthersStrip(id="others")
         yield StatusLine(id="status")
         yield Footer(compact=True)
 
@@ -141,6 +143,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
         else:
             self.say(("This story has no documents.", "bold"))
         self.alignment = None
+        self.layout_panes()
         self.align_story()
         if self.compare:
             self.set_suggest_status("review: " + " · ".join(self.compare) + f" → {self.session.annotator}; "
@@ -243,6 +246,7 @@ class AnnotateScreen(MovingActions, TaggingActions, LinkingActions, SuggestionAc
     def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         if self.panes and event.view is self.pane.view:
             self.describe_cursor()
+            self.update_others()
             if self.sync:
                 self.follow(self.pane)
             if self.diff:
