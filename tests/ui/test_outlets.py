@@ -107,3 +107,50 @@ def test_snapshot_reader_80x24(snap_compare, app):
         await ready(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_f_and_s_follow_the_alignment_into_every_article(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        intel, sputnik = screen.panes[0], screen.panes[1]
+        intel.view.move_to(intel.doc.text.index("In making this claim"))
+        await pilot.pause()
+        pairs = screen.alignment.counterparts(intel.doc.id, intel.view.cursor)
+        assert pairs and any(p.doc_b == sputnik.doc.id for p in pairs)
+        await pilot.press("f")
+        await pilot.pause()
+        target = next(p for p in pairs if p.doc_b == sputnik.doc.id)
+        assert target.start_b <= sputnik.view.cursor < target.end_b
+        await pilot.press("S")
+        await pilot.pause()
+        assert screen.sync
+        intel.view.move_to(intel.doc.text.index("According to The Wall Street Journal"))
+        await pilot.pause()
+        follow = screen.alignment.sync_offset(intel.doc.id, intel.view.cursor, sputnik.doc.id)
+        assert sputnik.view.cursor == follow
+
+
+async def test_the_comparison_report_fits_80_columns(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        for pane in screen.panes:  # the same source tagged wherever the article names it
+            at = pane.doc.text.find("Wall Street Journal")
+            if at >= 0:
+                app.session.tag(pane.doc.id, at, at + len("Wall Street Journal"), "SOURCE")
+        await pilot.press("C")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        report = app.screen.report
+        assert report is not None and len(report.outlets) == len(screen.panes)
+        from rich.console import Console
+        import io
+
+        from tui.screens.compare import report_renderable
+
+        console = Console(width=78, record=True, color_system=None, file=io.StringIO())
+        console.print(report_renderable(report))
+        text = console.export_text()
+        header = next(line for line in text.splitlines() if line.strip().startswith("source "))
+        assert all(o.name in header for o in report.outlets)  # one column per outlet, names whole
+        assert max(len(line) for line in text.splitlines()) <= 78
