@@ -280,3 +280,19 @@ def test_provenance_table_json_and_csv(seed_db):
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert [(r["outlet"], r["source"], r["independent_origins"]) for r in rows if r["outlets"] == "2"] == [
         ("intelnews.org", "Wall Street Journal", "1"), ("Sputnik News", "Wall Street Journal", "1")]
+
+
+def test_provenance_includes_suggested_claims_marked(seed_db):
+    # The rules-only suggesters (no model) cache attribution cues, as `diptych suggest` does.
+    res = invoke("suggest", "--db", seed_db, "--no-model")
+    assert res.exit_code == 0, res.output
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "json")
+    data = json.loads(res.stdout)
+    claims = data["shared_claims"] + data["single_outlet_claims"]
+    suggested = [c for c in claims if c["suggested"]]
+    assert suggested and not any(c["suggested"] for c in claims if c["text"] == NABIL_CLAIM)
+    # "claims the paper" / "says the paper": the paper is the Wall Street Journal.
+    trained = next(c for c in suggested if c["text"].startswith("Some of those joining ISIS-K have been trained"))
+    assert [ch["source"] for ch in trained["chains"]] == ["Wall Street Journal"]
+    wsj = next(s for s in data["sources"] if s["name"] == "Wall Street Journal")
+    assert wsj["cited_by"] == ["intelnews.org", "Sputnik News"]

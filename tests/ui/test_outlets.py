@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from reader_kit import SEEDS, make_db, open_app, settle
-from textual.widgets import Static
 
 from tui.screens.reader.outlets import OthersStrip
 

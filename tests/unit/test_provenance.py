@@ -104,7 +104,7 @@ def test_renderings(seed):
     assert first["independent_origins"] == 1 and first["outlets"] == ["intelnews.org", "Sputnik News"]
     assert [c["outlets"] for c in data["single_outlet_claims"]] == [["intelnews.org"], ["Sputnik News"]]
     rows = to_csv(prov).splitlines()
-    assert rows[0] == "claim,text,outlets,independent_origins,outlet,source,inferred,upstream"
+    assert rows[0] == "claim,text,outlets,independent_origins,outlet,source,inferred,upstream,suggested"
     assert len(rows) == 1 + sum(len(c.chains) for c in prov.claims)
 
 
@@ -134,3 +134,46 @@ def test_constructed_story_with_two_independent_origins():
     prov2 = provenance_of([a, b], anns[:4], [rel("ca", "ra"), rel("cb", "ap")])
     assert prov2.shared[0].independent == 2
     assert prov2.shared[0].origins == ["Associated Press", "Reuters"]
+
+
+def test_suggested_claims_have_a_provenance_too(seed):
+    from tui.core.align.provenance import SUGGESTED, suggested_claims
+    from tui.core.models import LAYER_ATTRIBUTION, Suggestion
+
+    intel, sputnik, anns, _prov = seed
+
+    def cue(doc, phrase, label, group, role):
+        s = doc.text.index(phrase)
+        return Suggestion(s, s + len(phrase), label, "cues", "1", layer=LAYER_ATTRIBUTION, group=group, role=role,
+                          relation="attributed_to" if role == "head" else "")
+
+    second = "those joining ISIS-K appear to do so for two reasons"
+    in_intel = [
+        cue(intel, second, "CLAIM", "g1", "head"), cue(intel, "the report", "SOURCE", "g1", "tail"),
+        # A cue on a claim alice tagged already proposes nothing new.
+        cue(intel, SMALL_000, "CLAIM", "g2", "head"), cue(intel, "The Wall Street Journal", "SOURCE", "g2", "tail"),
+    ]
+    in_sputnik = [
+        # A pronoun names nobody: the claim stays, without a source.
+        cue(sputnik, "joining Daesh became", "CLAIM", "g3", "head"), cue(sputnik, "He", "SOURCE", "g3", "tail"),
+        # Rejected suggestions stay out.
+        cue(sputnik, "could become fodder for recruitment", "CLAIM", "g4", "head"),
+    ]
+    extra, links = suggested_claims(intel, in_intel, anns)
+    more, more_links = suggested_claims(sputnik, in_sputnik, anns, rejected=[in_sputnik[-1].key])
+    extra += more
+    links += more_links
+    assert [a.quote for a in extra] == [second, "the report", "joining Daesh became"]
+    assert all(a.id.startswith(SUGGESTED) for a in extra)
+    assert len(links) == 1
+    rels = [rel("c0", "w0"), rel("c1", "w1"), rel("c2", "n1")] + links
+    docs = [intel, sputnik]
+    report = build_report("story", docs, anns + extra, rels, A.align_story(docs))
+    prov = build_provenance(report, docs, anns + extra, rels)
+    reasons = next(c for c in prov.claims if c.text.startswith("those joining"))
+    assert reasons.suggested
+    # "the report" stands for the outlet tagged last before it: the Wall Street Journal.
+    assert [(ch.outlet, ch.source) for ch in reasons.chains] == [("intelnews.org", "Wall Street Journal")]
+    daesh = next(c for c in prov.claims if c.text == "joining Daesh became")
+    assert daesh.suggested and daesh.chains[0].source == OWN
+    assert not next(c for c in prov.claims if "relatively small" in c.text).suggested

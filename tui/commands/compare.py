@@ -135,7 +135,13 @@ def _provenance_text(session, story_id: int, who, fmt: str, width: int | None, o
     from tui.core.align.cache import story_provenance
     from tui.core.text import safe_json, safe_text
 
-    prov = story_provenance(session, story_id, annotators=who)
+    from tui.core.suggestions import SuggestionService
+
+    # Claims the attribution cues suggested (cached by the reader or `diptych suggest`)
+    # count too, marked as suggested; loading no model for it.
+    cached = SuggestionService(session)
+    suggestions = {d.id: cached.cached(d) for d in session.documents(story_id)}
+    prov = story_provenance(session, story_id, annotators=who, suggestions=suggestions)
     if fmt == "json":
         return safe_json(json.dumps(render.to_json(prov), ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
     if fmt == "csv":

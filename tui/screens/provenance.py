@@ -154,7 +154,11 @@ class ProvenanceScreen(Screen[None]):
     def load(self) -> None:
         try:
             who = None if self.everyone else [self.session.annotator]
-            prov = story_provenance(self.session, self.story_id, annotators=who)
+            # Suggested claims count too (marked): what the reader shows, from the cache.
+            service = getattr(self.app, "suggestions", None)
+            suggestions = ({d.id: service.cached(d) for d in self.session.documents(self.story_id)}
+                           if service is not None else None)
+            prov = story_provenance(self.session, self.story_id, annotators=who, suggestions=suggestions)
         except DiptychError as err:
             self.app.call_from_thread(self.say, str(err), True)
             return

@@ -14,8 +14,9 @@ drawn (the sentence's "says the paper"), and what a source itself cites
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -23,13 +24,20 @@ from tui.core.align.report import Report, _alive
 from tui.core.align.report_render import clean
 from tui.core.align.sources import group_sources
 from tui.core.align.units import sentence_spans
-from tui.core.models import Annotation, Document
+from tui.core.models import Annotation, Document, Relation, Suggestion
 
 OWN = "(no source stated)"
+_PRONOUNS = frozenset("he she they it we i you him her them his hers their".split())
+# Ids of the stand-in annotations made from attribution-cue suggestions.
+SUGGESTED = "suggested:"
 
 # A source named by what it is: resolved to the media outlet named last before it.
 REFERENCE_RE = re.compile(
     r"\b[Tt]he\s+(paper|newspaper|daily|journal|outlet|publication|broadcaster|agency|report|network)(?:['\u2019]s)?\b"
+)
+BARE_REFERENCE_RE = re.compile(
+    r"^(?:[Tt]he\s+)?(?:paper|newspaper|daily|journal|outlet|publication|broadcaster|agency|report|network)$",
+    re.IGNORECASE,
 )
 _MEDIA_RE = re.compile(
     r"\b(?:Journal|Times|Post|News|Herald|Tribune|Guardian|Telegraph|Reuters|Associated Press|AFP|BBC|CNN|"
@@ -68,6 +76,7 @@ class ClaimProvenance:
     id: str
     text: str
     chains: list[Chain]
+    suggested: bool = False  # only suggestions say this claim is there, no annotation yet
 
     @property
     def origins(self) -> list[str]:
@@ -197,14 +206,62 @@ def _sentence_source(doc: Document, claim: Annotation, mentions: list[Mention]) 
     return None
 
 
+# --------------------------------------------------------------------------- suggested claims
+
+
+def suggested_claims(doc: Document, suggestions: Iterable[Suggestion], annotations: Sequence[Annotation],
+                     rejected: Iterable[str] = ()) -> tuple[list[Annotation], list[Relation]]:
+    """Attribution-cue suggestions of ``doc`` as stand-in annotations, so claims
+    nobody has tagged yet have a provenance too: each suggested CLAIM (ids start
+    with ``SUGGESTED``) ``attributed_to`` its suggested SOURCE (or the SOURCE
+    already tagged on that span). A suggestion on a span already tagged with
+    its label, or rejected (``rejected``: suggestion keys), is left out."""
+    tagged = {(a.label, a.start, a.end): a for a in annotations if a.doc_id == doc.id and _alive(a)}
+    claims_tagged = [a for a in tagged.values() if a.label == "CLAIM"]
+    rejected = set(rejected)
+    groups: dict[str, dict[str, Suggestion]] = defaultdict(dict)
+    for sg in suggestions:
+        if sg.group and sg.role in ("head", "tail") and sg.key not in rejected:
+            groups[sg.group][sg.role] = sg
+    anns: list[Annotation] = []
+    rels: list[Relation] = []
+
+    def stand_in(sg: Suggestion) -> Annotation:
+        return Annotation(f"{SUGGESTED}{doc.id}:{sg.key}", doc.id, "", sg.label, sg.start, sg.end,
+                          doc.text[sg.start:sg.end], origin=f"suggestion:{sg.suggester}@{sg.version}")
+
+    made: dict[tuple[int, int], Annotation] = {}
+    for group in sorted(groups):
+        head, tail = groups[group].get("head"), groups[group].get("tail")
+        if head is None or head.label != "CLAIM" or head.relation != "attributed_to":
+            continue
+        if any(c.start < head.end and head.start < c.end for c in claims_tagged):
+            continue  # the annotator has this claim already
+        claim = made.get((head.start, head.end))
+        if claim is None:  # two cues on one claim: one claim, two sources
+            claim = made[(head.start, head.end)] = stand_in(head)
+            anns.append(claim)
+        # A pronoun ("He added that ...") names nobody this can trace.
+        if tail is not None and tail.label == "SOURCE" and doc.text[tail.start:tail.end].lower() not in _PRONOUNS:
+            source = tagged.get(("SOURCE", tail.start, tail.end))
+            if source is None:
+                source = stand_in(tail)
+                anns.append(source)
+            rels.append(Relation(f"{SUGGESTED}{claim.id}", claim.id, source.id, "attributed_to", ""))
+    return anns, rels
+
+
 # --------------------------------------------------------------------------- building
 
 
-def build_provenance(report: Report, documents: Sequence[Document], annotations: Sequence[Annotation]) -> Provenance:
+def build_provenance(report: Report, documents: Sequence[Document], annotations: Sequence[Annotation],
+                     relations: Sequence[Relation] | None = None) -> Provenance:
     """Chains and independent origins for every claim row of ``report``.
 
-    ``annotations`` are those the report was built from (its SOURCEs give the
-    mentions "the paper" resolves to)."""
+    ``annotations`` (and ``relations``) are those the report was built from:
+    their SOURCEs give the mentions "the paper" resolves to, and a SOURCE that
+    is only "the paper" counts as the outlet it stands for. Without
+    ``relations`` the report's attribution names are used as they are."""
     docs = {d.id: d for d in documents}
     live = [a for a in annotations if _alive(a) and a.doc_id in docs]
     sources = [a for a in live if a.label == "SOURCE"]
@@ -213,7 +270,18 @@ def build_provenance(report: Report, documents: Sequence[Document], annotations:
     group_of = {m: clean(g.name) for g in groups for m in g.members}
     media = {clean(g.name) for g in groups if _is_media(clean(g.name), sources, group_of)}
     mentions = {d: _mentions(doc, sources, group_of, media) for d, doc in docs.items()}
+    for src in sources:
+        # "the paper" tagged as a SOURCE: the media outlet named last before it.
+        if BARE_REFERENCE_RE.match(" ".join(docs[src.doc_id].text[src.start:src.end].split())):
+            before = [m for m in mentions[src.doc_id] if m.media and m.end <= src.start and m.name != group_of[src.id]]
+            if before:
+                group_of[src.id] = before[-1].name
+    mentions = {d: _mentions(doc, sources, group_of, media) for d, doc in docs.items()}
     upstream = {d: upstream_of(doc, mentions[d]) for d, doc in docs.items()}
+    attributed: dict[str, list[str]] = defaultdict(list)
+    for r in relations or ():
+        if r.type == "attributed_to" and _alive(r) and r.head_id in claims and r.tail_id in group_of:
+            attributed[r.head_id].append(r.tail_id)
 
     rows: list[ClaimProvenance] = []
     nodes: dict[str, SourceNode] = {}
@@ -223,7 +291,14 @@ def build_provenance(report: Report, documents: Sequence[Document], annotations:
             cell = row.cells.get(o.doc_id)
             if cell is None or not cell.carried:
                 continue
-            names = list(cell.attribution)
+            if relations is None:
+                names = list(cell.attribution)
+            else:
+                names = []
+                for cid in cell.annotation_ids:
+                    for sid in attributed.get(cid, []):
+                        if group_of[sid] not in names:
+                            names.append(group_of[sid])
             inferred = False
             if not names:
                 for cid in cell.annotation_ids:
@@ -243,10 +318,11 @@ def build_provenance(report: Report, documents: Sequence[Document], annotations:
                     _add_unique(node.upstream, u)
                 if row.id not in node.claims:
                     node.claims.append(row.id)
-        rows.append(ClaimProvenance(row.id, row.text, chains))
+        ids = [i for o in report.outlets if (cell := row.cells.get(o.doc_id)) for i in cell.annotation_ids]
+        rows.append(ClaimProvenance(row.id, row.text, chains, bool(ids) and all(i.startswith(SUGGESTED) for i in ids)))
     ordered = sorted(nodes.values(), key=lambda n: (-len(n.cited_by), n.name.lower()))
     return Provenance(report.story_title, [o.name for o in report.outlets], rows, ordered)
 
 
-__all__ = ["OWN", "Chain", "ClaimProvenance", "Provenance", "SourceNode", "build_provenance",
-           "resolve_reference", "upstream_of"]
+__all__ = ["OWN", "SUGGESTED", "Chain", "ClaimProvenance", "Provenance", "SourceNode", "build_provenance",
+           "resolve_reference", "suggested_claims", "upstream_of"]

@@ -20,6 +20,7 @@ def to_json(p: Provenance) -> dict[str, Any]:
             "text": c.text,
             "outlets": c.outlets,
             "independent_origins": c.independent,
+            "suggested": c.suggested,
             "origins": c.origins,
             "chains": [
                 {"doc_id": ch.doc_id, "outlet": ch.outlet, "source": None if ch.source == OWN else ch.source,
@@ -39,15 +40,16 @@ def to_json(p: Provenance) -> dict[str, Any]:
 
 
 def to_csv(p: Provenance) -> str:
-    """One row per chain: ``claim,text,outlets,independent_origins,outlet,source,inferred,upstream``."""
+    """One row per chain: ``claim,text,outlets,independent_origins,outlet,source,inferred,upstream,suggested``."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["claim", "text", "outlets", "independent_origins", "outlet", "source", "inferred", "upstream"])
+    w.writerow(["claim", "text", "outlets", "independent_origins", "outlet", "source", "inferred", "upstream",
+                "suggested"])
     for c in p.claims:
         for ch in c.chains:
             w.writerow([c.id, c.text, len(c.chains), c.independent, ch.outlet,
                         "" if ch.source == OWN else ch.source, "yes" if ch.inferred else "no",
-                        " | ".join(ch.upstream)])
+                        " | ".join(ch.upstream), "yes" if c.suggested else "no"])
     return buf.getvalue()
 
 
@@ -96,8 +98,9 @@ def chain_text(c: ClaimProvenance) -> list[str]:
 def claim_heading(c: ClaimProvenance) -> str:
     n = c.independent
     outlets = len(c.chains)
-    return (f"{c.id}  {outlets} outlet{'s' if outlets != 1 else ''}, {n} independent origin{'s' if n != 1 else ''}"
-            f": {', '.join(clean(o) for o in c.origins)}")
+    mark = " (suggested)" if c.suggested else ""
+    return (f"{c.id}{mark}  {outlets} outlet{'s' if outlets != 1 else ''}, "
+            f"{n} independent origin{'s' if n != 1 else ''}: {', '.join(clean(o) for o in c.origins)}")
 
 
 def to_text(p: Provenance, width: int = 100) -> str:
