@@ -118,8 +118,23 @@ def set_weights(facts: list[Fact]) -> tuple[dict[str, float], dict[str, int]]:
     return idf, df
 
 
+_EXACT_RUN_CELLS = 40_000  # above this many word pairs, runs are found by hashed n-grams
+
+
 def longest_run(a: list[str], b: list[str]) -> int:
-    """Length of the longest run of words both lists contain in the same order."""
+    """Length of the longest run of words both lists contain in the same order.
+
+    Exact (dynamic programming) for ordinary sentences; for very long ones
+    (a text with no full stops) linear: runs of shared ``VERBATIM_RUN``-grams,
+    enough to tell a verbatim passage from none."""
+    if len(a) * len(b) > _EXACT_RUN_CELLS:
+        k = VERBATIM_RUN
+        grams = {tuple(b[j : j + k]) for j in range(len(b) - k + 1)}
+        best = run = 0
+        for i in range(len(a) - k + 1):
+            run = run + 1 if tuple(a[i : i + k]) in grams else 0
+            best = max(best, run + k - 1 if run else 0)
+        return best
     best = 0
     prev = [0] * (len(b) + 1)
     for x in a:
@@ -159,7 +174,8 @@ def score_facts(fa: Fact, fb: Fact, idf: dict[str, float], threshold: float) -> 
         return None  # the same words from two speakers are two statements
     n_a, n_b = len(fa.forms), len(fb.forms)
     run = longest_run(fa.forms, fb.forms)
-    ratio = fuzz.ratio(fa.norm, fb.norm) / 100.0
+    # Only a near-identical ratio counts: the cutoff lets rapidfuzz stop early on long texts.
+    ratio = fuzz.ratio(fa.norm, fb.norm, score_cutoff=100 * _NEAR_IDENTICAL) / 100.0
     whole = run >= 2 and run >= min(n_a, n_b) and abs(n_a - n_b) <= 1
     verbatim = run >= VERBATIM_RUN or whole or (ratio >= _NEAR_IDENTICAL and min(n_a, n_b) >= VERBATIM_RUN)
     quote = _quote_strength(fa, fb)
