@@ -197,6 +197,19 @@ def rows_align(r: dict) -> list[Row]:
              r["baseline_seconds"], "s", "lower")]
 
 
+def rows_align_quality(r: dict) -> list[Row]:
+    o, b = r["ours"], r["baseline"]
+    what = "seeds only" if r.get("seeds_only") else r.get("data", "dev set")
+    return [
+        (f"aligned pairs precision ({what}) vs the v1 aligner", o["precision"], b["precision"], "share", "higher"),
+        (f"aligned pairs recall ({what}) vs the v1 aligner", o["recall"], b["recall"], "share", "higher"),
+        (f"align time per story ({what}) vs the v1 aligner", o["seconds_per_story"], b["seconds_per_story"],
+         "s", "lower"),
+        (f"align {r['synthetic_story']} vs the v1 aligner", o["synthetic_seconds"], b["synthetic_seconds"],
+         "s", "lower"),
+    ]
+
+
 def rows_export(r: dict) -> list[Row]:
     m = re.fullmatch(r"export_(\w+?)_(\d+)_annotations", str(r.get("name", "")))
     what = f"export {m.group(1)}, {int(m.group(2)):,} annotations" if m else str(r.get("name", "export"))
@@ -316,6 +329,7 @@ ADAPTERS = {
     "bench_render.py": rows_render,
     "bench_suggest.py": rows_suggest,
     "bench_align.py": rows_align,
+    "bench_align_quality.py": rows_align_quality,
     "bench_commit.py": rows_commit,
     "bench_export.py": rows_export,
     "bench_memory.py": rows_memory,

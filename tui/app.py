@@ -27,13 +27,14 @@ def modal_binding_ids() -> set[str]:
     from tui.screens.compare import CompareScreen
     from tui.screens.help import HelpScreen
     from tui.screens.proposals import ProposalsScreen
+    from tui.screens.provenance import ProvenanceScreen
     from tui.screens.search import PromptScreen
     from tui.screens.stories import StoriesScreen
 
     from tui.widgets.annotation_panel import AnnotationPanel
 
     screens = (AttributeForm, ChoiceScreen, CompareScreen, HelpScreen, ProposalsScreen, PromptScreen, StoriesScreen,
-               AnnotationPanel)
+               ProvenanceScreen, AnnotationPanel)
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 

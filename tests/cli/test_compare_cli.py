@@ -217,3 +217,82 @@ print(json.dumps({{"codes": codes, "loaded": loaded}}))
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"codes": [0, 0, 0], "loaded": []}
+
+
+def test_json_and_csv_list_every_aligned_pair(seed_db):
+    d0, d1 = _ids(seed_db)
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "json")
+    assert res.exit_code == 0, res.output
+    pairs = json.loads(res.stdout)["aligned_pairs"]
+    assert pairs, "the seed story has aligned sentences"
+    texts = {}
+    session = AnnotationSession.open(seed_db, annotator="alice", schema=DEFAULT_SCHEMA, readonly=True)
+    try:
+        for d in session.documents(session.stories()[0].id):
+            texts[d.id] = d.text
+    finally:
+        session.close()
+    for p in pairs:
+        assert p["kind"] in ("verbatim", "quote", "paraphrase", "numbers", "contradiction")
+        assert 0 < p["score"] <= 1
+        for side in ("a", "b"):
+            unit = p[side]
+            # Offsets point into the stored text and the text shown is that span.
+            assert texts[unit["doc_id"]][unit["start"]:unit["end"]] == unit["text"]
+        assert (p["a"]["doc_id"], p["b"]["doc_id"]) == (d0, d1)
+    quoted = next(p for p in pairs if p["a"]["text"].startswith("According to The Wall Street Journal"))
+    assert quoted["kind"] == "quote" and quoted["b"]["text"].startswith("A “small but growing” number")
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "-f", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(res.stdout)) if r["table"] == "aligned_pairs"]
+    ids = {r["row"] for r in rows}
+    assert ids == {p["id"] for p in pairs}
+    first = pairs[0]
+    got = {(r["doc_id"], r["field"]): r["value"] for r in rows if r["row"] == first["id"]}
+    assert got[("", "kind")] == first["kind"]
+    assert got[(str(d0), "start")] == str(first["a"]["start"])
+    assert got[(str(d1), "text")] == first["b"]["text"]
+
+
+def test_provenance_table_json_and_csv(seed_db):
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance",
+                 "--width", "80")
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"Provenance: {STORY}"
+    top = next(i for i, line in enumerate(lines) if line.startswith("Taliban leaders · former Afghan republic"))
+    while not lines[top].startswith("└─"):
+        top += 1
+    top -= 1
+    assert lines[top + 1].startswith("└─ Wall Street Journal")
+    assert lines[top + 2:top + 4] == ["   ├─ intelnews.org", "   └─ Sputnik News"]
+    assert any(line.endswith("2 outlets, 1 independent origin: Wall Street Journal") for line in lines)
+    assert all(len(line) <= 80 for line in lines)
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "json")
+    data = json.loads(res.stdout)
+    (shared,) = data["shared_claims"]
+    assert shared["independent_origins"] == 1 and shared["origins"] == ["Wall Street Journal"]
+    assert [c["source"] for c in shared["chains"]] == ["Wall Street Journal", "Wall Street Journal"]
+    assert [c["text"] for c in data["single_outlet_claims"]] == [NABIL_CLAIM]
+
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [(r["outlet"], r["source"], r["independent_origins"]) for r in rows if r["outlets"] == "2"] == [
+        ("intelnews.org", "Wall Street Journal", "1"), ("Sputnik News", "Wall Street Journal", "1")]
+
+
+def test_provenance_includes_suggested_claims_marked(seed_db):
+    # The rules-only suggesters (no model) cache attribution cues, as `diptych suggest` does.
+    res = invoke("suggest", "--db", seed_db, "--no-model")
+    assert res.exit_code == 0, res.output
+    res = invoke("compare", "--db", seed_db, "--story", STORY, "--annotator", "alice", "--provenance", "-f", "json")
+    data = json.loads(res.stdout)
+    claims = data["shared_claims"] + data["single_outlet_claims"]
+    suggested = [c for c in claims if c["suggested"]]
+    assert suggested and not any(c["suggested"] for c in claims if c["text"] == NABIL_CLAIM)
+    # "claims the paper" / "says the paper": the paper is the Wall Street Journal.
+    trained = next(c for c in suggested if c["text"].startswith("Some of those joining ISIS-K have been trained"))
+    assert [ch["source"] for ch in trained["chains"]] == ["Wall Street Journal"]
+    wsj = next(s for s in data["sources"] if s["name"] == "Wall Street Journal")
+    assert wsj["cited_by"] == ["intelnews.org", "Sputnik News"]

@@ -74,7 +74,10 @@ def test_seeds_twice_gives_two_documents_in_one_story(db):
         (rep,) = [r for r in st.regions(intel.id) if r.kind == "repeated"]
         assert intel.text[rep.start:rep.end] == "\n".join(lines[6:11])
         assert intel.text == (SEEDS / "000_26c581c9b022c814.txt").read_text(encoding="utf-8")
-        assert [r.kind for r in st.regions(sputnik.id)] == ["repeated"]
+        # Its repeated headline, and its "Source: Sputnik News" line as boilerplate.
+        assert [(r.kind, sputnik.text[r.start:r.end]) for r in st.regions(sputnik.id)][1:] == [
+            ("boilerplate", "Source: Sputnik News")]
+        assert [r.kind for r in st.regions(sputnik.id)] == ["repeated", "boilerplate"]
 
 
 def test_story_option_and_lone_files(db, tmp_path):

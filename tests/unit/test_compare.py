@@ -191,7 +191,7 @@ def test_renderers(report):
 
     rows = list(csv.DictReader(io.StringIO(report.to_csv())))
     assert list(rows[0]) == list(Report.CSV_COLUMNS)
-    assert {r["table"] for r in rows} == {"claims", "sources", "source_groups", "motives", "only_in"}
+    assert {r["table"] for r in rows} == {"claims", "sources", "source_groups", "motives", "only_in", "aligned_pairs"}
     carried = {(r["outlet"], r["value"]) for r in rows if r["table"] == "claims" and r["row"] == growing["id"]
                and r["field"] == "carried"}
     assert carried == {("intelNews", "yes"), ("Sputnik", "yes")}

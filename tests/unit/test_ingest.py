@@ -165,25 +165,30 @@ def test_seed_000_second_copy_is_flagged_repeated():
     assert text.index(lines[1]) < start
 
 
-def test_seed_000_comment_leftovers_are_boilerplate():
+def test_seed_000_comment_leftovers_byline_and_url_are_boilerplate():
     text = seed_text(SEED_000)
-    (s, e), = boilerplate_regions(text)
-    assert text[s:e] == "No comments :\nPost a Comment"
-    assert e == len(text)  # glued to the end, no trailing newline
+    (s1, e1), (s2, e2) = boilerplate_regions(text)
+    byline_url = "Joseph Fitsanakis\nhttps://intelnews.org/2021/11/01/01-3098/"
+    assert text[s1:e1] == byline_url
+    assert text[s2:e2] == byline_url + "\nNo comments :\nPost a Comment"
+    assert e2 == len(text)  # glued to the end, no trailing newline
 
 
-def test_seed_001_repeated_title_is_flagged():
+def test_seed_001_repeated_title_and_source_line_are_flagged():
     text = seed_text(SEED_001)
     title = text.split("\n")[0]
     second = text.index(title, 1)
-    assert detect_regions(text) == [(second, second + len(title), "repeated")]
+    source = text.index("Source: Sputnik News")
+    assert detect_regions(text) == [(second, second + len(title), "repeated"),
+                                    (source, source + len("Source: Sputnik News"), "boilerplate")]
 
 
-def test_short_repeats_and_inline_phrases_are_not_flagged():
+def test_short_repeats_and_inline_phrases_are_not_flagged_repeated():
     text = ("Photo: AP\nA first paragraph that is long enough to matter here.\nPhoto: AP\n"
             "Readers may post a comment below.\nAnother paragraph.\n")
     assert len("Photo: AP") < MIN_REPEAT_CHARS
-    assert detect_regions(text) == []
+    # The credit lines are boilerplate (not a repeat); the sentence about comments is content.
+    assert [(text[s:e], k) for s, e, k in detect_regions(text)] == [("Photo: AP", "boilerplate")] * 2
 
 
 def test_repeats_compare_collapsed_whitespace():
@@ -196,7 +201,7 @@ def test_repeats_compare_collapsed_whitespace():
 def test_detect_regions_keeps_text_and_sorts():
     text = seed_text(SEED_000)
     regions = detect_regions(text)
-    assert [k for _s, _e, k in regions] == ["repeated", "boilerplate"]
+    assert [k for _s, _e, k in regions] == ["boilerplate", "repeated", "boilerplate"]
     assert all(0 <= s < e <= len(text) for s, e, _k in regions)
 
 

@@ -27,9 +27,12 @@ DEFAULT_WIDTH = 100
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--width", type=click.IntRange(40, None),
               help=f"Width of the table format (default: the terminal's, else {DEFAULT_WIDTH}).")
+@click.option("--provenance", is_flag=True,
+              help="Where each claim came from: outlet -> cited source -> its sources, and the number of "
+                   "independent origins per claim (table, json or csv).")
 @click.pass_context
 def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator: str | None,
-                all_annotators: bool, fmt: str, output: str, width: int | None) -> None:
+                all_annotators: bool, fmt: str, output: str, width: int | None, provenance: bool) -> None:
     """Compare the outlets of one story.
 
     \b
@@ -41,9 +44,18 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
                        same source across outlets ("WSJ" / "the Wall Street Journal")
     motives            per outlet, by category
     only in            passages only one outlet has
+    aligned pairs      (json, csv) every aligned pair of sentences: both
+                       documents, offsets and text, kind and score
 
     csv is long format: table,row,doc_id,outlet,field,value. The alignment is
     cached in the database, so a second run (or the reader) does not redo it.
+
+    \b
+    --provenance       instead: the sources upstream of the outlets as a tree,
+                       each shared claim with its number of independent
+                       origins (two outlets citing one newspaper = one), and
+                       the claims one outlet carries alone; csv is one row per
+                       outlet carrying a claim
     """
     from tui.core.align.cache import story_report, write_report
     from tui.core.schema import DEFAULT_SCHEMA
@@ -80,7 +92,9 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
                 echo(f"note: {annotator} has no annotations in this story; {', '.join(others)} "
                            "do (pass --annotator NAME or --all-annotators)", err=True)
         pooled = sorted(known) if all_annotators else [annotator]
-        if fmt == "json":
+        if provenance:
+            text = _provenance_text(session, chosen.id, who, fmt, width, output)
+        elif fmt == "json":
             data = report.to_json()
             data["annotators"] = pooled
             data["all_annotators"] = all_annotators
@@ -114,6 +128,28 @@ def compare_cmd(ctx: click.Context, db: str | None, story: str | None, annotator
         return
     finally:
         session.close()
+
+
+def _provenance_text(session, story_id: int, who, fmt: str, width: int | None, output: str) -> str:
+    from tui.core.align import provenance_render as render
+    from tui.core.align.cache import story_provenance
+    from tui.core.text import safe_json, safe_text
+
+    from tui.core.suggestions import SuggestionService
+
+    # Claims the attribution cues suggested (cached by the reader or `diptych suggest`)
+    # count too, marked as suggested; loading no model for it.
+    cached = SuggestionService(session)
+    suggestions = {d.id: cached.cached(d) for d in session.documents(story_id)}
+    prov = story_provenance(session, story_id, annotators=who, suggestions=suggestions)
+    if fmt == "json":
+        return safe_json(json.dumps(render.to_json(prov), ensure_ascii=False, indent=2, sort_keys=True)) + "\n"
+    if fmt == "csv":
+        return render.to_csv(prov)
+    if width is None:
+        to_terminal = output == "-" and sys.stdout.isatty()
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if to_terminal else DEFAULT_WIDTH
+    return safe_text(render.to_text(prov, width), keep_newlines=True)
 
 
 def _only_story(session):

@@ -135,7 +135,7 @@ DEFAULT_SCHEMA = LabelSchema(
 )
 
 # Keys the reader already uses; a label may not take one of them.
-RESERVED_KEYS = frozenset("hjklvVaAxrunNgGoeEq?/[](){}pRDyYfSdLC123 zZiO")
+RESERVED_KEYS = frozenset("hjklvVaAxrunNgGoeEq?/[](){}pPRDyYfSdLCW123 zZiO")
 
 
 def load_schema(path: str | Path | None) -> LabelSchema:

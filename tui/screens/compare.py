@@ -221,6 +221,7 @@ class CompareScreen(Screen[None]):
         Binding("G,end", "edge(1)", "bottom", show=False, id="compare.bottom"),
         Binding("s", "save_csv", "save CSV", id="compare.save"),
         Binding("a", "toggle_annotators", "mine/everyone", id="compare.annotators"),
+        Binding("P", "provenance", "provenance", id="compare.provenance"),
     ]
     DEFAULT_CSS = """
     CompareScreen #compare-title { height: auto; padding: 0 1; background: $boost; }
@@ -323,6 +324,11 @@ class CompareScreen(Screen[None]):
         self.everyone = not self.everyone
         self.say(f"loading {self._whose()}…")
         self.load()
+
+    def action_provenance(self) -> None:
+        from tui.screens.provenance import ProvenanceScreen
+
+        self.app.push_screen(ProvenanceScreen(self.story_id, everyone=self.everyone))
 
     def action_save_csv(self) -> None:
         if self.report is None:

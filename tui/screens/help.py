@@ -43,7 +43,10 @@ def legend(schema: LabelSchema) -> Text:
     text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
     text.append("Gutter: ")
     for char, style, meaning in (("=", f"bold {drawn('green')}", "verbatim in another article"),
+                                 ('"', drawn("green"), "shares a quote with another"),
                                  ("~", drawn("cyan"), "paraphrased in another"),
+                                 ("#", f"bold {drawn('magenta')}", "same fact, other numbers"),
+                                 ("!", f"bold {drawn('red')}", "denied in another"),
                                  ("+", f"bold {drawn('yellow')}", "only in this one"),
                                  ("r", "dim", "repeated copy"), ("x", "dim", "boilerplate")):
         text.append(char, style=style)

@@ -2,8 +2,8 @@
 
 This package owns sentence units, pair scoring, story alignment, its cache, the
 comparison report built on it, and the claim/source matching across outlets
-(later: provenance). It may import tui.core.models, tui.core.errors,
-tui.core.text and tui.core.outfiles (reports), and rapidfuzz; spaCy only
+and provenance. It may import tui.core.models, tui.core.errors,
+tui.core.text, tui.core.boilerplate and tui.core.outfiles (reports), and rapidfuzz; spaCy only
 lazily; never the store, the session or the UI (the cache takes a session as
 an argument, it does not import one).
 

@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from tui.core.align.facts import KIND_QUOTE, fact_candidates, fact_features, score_facts, set_weights
 from tui.core.align.scoring import KIND_PARAPHRASE, KIND_VERBATIM, _candidates, _features, _score_pair
 from tui.core.align.units import (
     ROLE_BOILERPLATE,
@@ -41,10 +42,18 @@ from tui.core.align.units import (
 
 # Bump when anything that changes the output changes: cached alignments made by
 # another version are then recomputed instead of trusted.
-ALGORITHM_VERSION = "1"
+ALGORITHM_VERSION = "2"
+
+# The fact aligner (tui.core.align.facts) is the default; "baseline" is the
+# version-1 sentence aligner, kept so the quality bench measures both in one run.
+METHOD_FACTS = "facts"
+METHOD_BASELINE = "baseline"
+METHODS = (METHOD_FACTS, METHOD_BASELINE)
 
 DEFAULT_THRESHOLD_VERBATIM = 0.5
 DEFAULT_THRESHOLD_PARAPHRASE = 0.3
+# The fact aligner's paraphrase threshold (its scores carry numbers, clauses and order too).
+DEFAULT_THRESHOLD_FACTS = 0.36
 
 # A paraphrase pair survives only if it is within this fraction of the best
 # paraphrase either of its sentences has in the other document: keeps
@@ -64,7 +73,7 @@ class AlignedPair:
     start_b: int
     end_b: int
     score: float
-    kind: str  # KIND_VERBATIM or KIND_PARAPHRASE
+    kind: str  # one of facts.KINDS (the baseline makes verbatim and paraphrase only)
 
     def flipped(self) -> AlignedPair:
         return AlignedPair(
@@ -299,16 +308,24 @@ class Alignment:
         return f"Alignment(docs={self.doc_ids}, pairs={len(self.pairs)})"
 
 
+def _paraphrase_threshold(value: float | None, method: str) -> float:
+    if value is not None:
+        return value
+    return DEFAULT_THRESHOLD_FACTS if method == METHOD_FACTS else DEFAULT_THRESHOLD_PARAPHRASE
+
+
 def cache_key(
     docs: Sequence[Any],
     *,
     threshold_verbatim: float = DEFAULT_THRESHOLD_VERBATIM,
-    threshold_paraphrase: float = DEFAULT_THRESHOLD_PARAPHRASE,
+    threshold_paraphrase: float | None = None,
+    method: str = METHOD_FACTS,
 ) -> str:
     """sha256 over (doc id, text hash, regions) sorted by doc id, the algorithm
     version, the sentence splitter in use and the thresholds: equal keys mean an
     equal :func:`align_story` result."""
-    parts = [f"align:{ALGORITHM_VERSION}:{_splitter_name()}:{threshold_verbatim!r}:{threshold_paraphrase!r}"]
+    threshold_paraphrase = _paraphrase_threshold(threshold_paraphrase, method)
+    parts = [f"align:{ALGORITHM_VERSION}:{method}:{_splitter_name()}:{threshold_verbatim!r}:{threshold_paraphrase!r}"]
     for d in sorted((_coerce(x) for x in docs), key=lambda d: d.doc_id):
         text_hash = hashlib.sha256(d.text.encode("utf-8")).hexdigest()
         parts.append(f"{d.doc_id}:{text_hash}:{list(d.repeated)}:{list(d.boilerplate)}")
@@ -319,7 +336,8 @@ def align_story(
     docs: Sequence[Any],
     *,
     threshold_verbatim: float = DEFAULT_THRESHOLD_VERBATIM,
-    threshold_paraphrase: float = DEFAULT_THRESHOLD_PARAPHRASE,
+    threshold_paraphrase: float | None = None,
+    method: str = METHOD_FACTS,
 ) -> Alignment:
     """Align the sentences of every document with those of every other.
 
@@ -327,13 +345,28 @@ def align_story(
     ``(doc_id, text, repeated_regions, boilerplate_regions)``, a :class:`DocInput`
     or a ``models.Document``. Regions are ``(start, end)`` pairs or
     ``models.Region`` objects (whose ``kind`` then decides repeated/boilerplate).
+    ``method``: ``"facts"`` (default) or ``"baseline"`` (the version-1 aligner;
+    ``threshold_paraphrase`` defaults to each method's own).
     """
+    if method not in METHODS:
+        raise ValueError(f"align_story: method must be one of {', '.join(METHODS)}, got {method!r}")
+    threshold_paraphrase = _paraphrase_threshold(threshold_paraphrase, method)
     inputs = [_coerce(d) for d in docs]
     ids = [d.doc_id for d in inputs]
     if len(set(ids)) != len(ids):
         raise ValueError(f"align_story: duplicate doc_id in {ids}")
-    units = {d.doc_id: _units_for(d) for d in inputs}
+    units = {d.doc_id: _units_for(d, short_sentences=method == METHOD_FACTS) for d in inputs}
     texts = {d.doc_id: d.text for d in inputs}
+    params = {
+        "method": method,
+        "threshold_verbatim": threshold_verbatim,
+        "threshold_paraphrase": threshold_paraphrase,
+        "splitter": _splitter_name(),
+    }
+    lengths = {d.doc_id: len(d.text) for d in inputs}
+    if method == METHOD_FACTS:
+        pairs = align_facts(units, texts, ids, threshold_paraphrase)
+        return Alignment(units, pairs, lengths, params=params)
     feats = [_features(texts[u.doc_id], u) for d in ids for u in units[d] if u.role == ROLE_TEXT]
 
     # IDF over the story's sentences: words every outlet uses ("Taliban") say
@@ -374,9 +407,40 @@ def align_story(
             ua, ub = ub, ua
         pairs.append(AlignedPair(ua.doc_id, ua.start, ua.end, ub.doc_id, ub.start, ub.end, round(score, 4), kind))
     pairs.sort(key=lambda p: (p.doc_a, p.start_a, p.doc_b, p.start_b))
-    params = {
-        "threshold_verbatim": threshold_verbatim,
-        "threshold_paraphrase": threshold_paraphrase,
-        "splitter": _splitter_name(),
-    }
-    return Alignment(units, pairs, {d.doc_id: len(d.text) for d in inputs}, params=params)
+    return Alignment(units, pairs, lengths, params=params)
+
+
+def align_facts(units: dict[int, list[Unit]], texts: dict[int, str], ids: list[int],
+                threshold: float) -> list[AlignedPair]:
+    """The fact aligner's pairs (see :mod:`tui.core.align.facts`)."""
+    facts = []
+    for d in ids:
+        # Place among the countable sentences: a repeated copy must not move it.
+        text_units = [u for u in units[d] if u.role == ROLE_TEXT]
+        n = max(1, len(text_units) - 1)
+        facts += [fact_features(texts[d], u, k / n) for k, u in enumerate(text_units)]
+    idf, df = set_weights(facts)
+    scored = {}
+    for i, j in fact_candidates(facts, df):
+        result = score_facts(facts[i], facts[j], idf, threshold)
+        if result is not None:
+            scored[(i, j)] = result
+    # A weak pair survives only near the best pair either sentence has in the
+    # other document: many-to-many where it is earned, not every loose overlap.
+    best: dict[tuple[int, int], float] = defaultdict(float)
+    for (i, j), (score, _kind) in scored.items():
+        di, dj = facts[i].unit.doc_id, facts[j].unit.doc_id
+        best[(i, dj)] = max(best[(i, dj)], score)
+        best[(j, di)] = max(best[(j, di)], score)
+    pairs = []
+    for (i, j), (score, kind) in scored.items():
+        ua, ub = facts[i].unit, facts[j].unit
+        if kind not in (KIND_VERBATIM, KIND_QUOTE) and not (
+            score >= _COMPETITIVE * best[(i, ub.doc_id)] or score >= _COMPETITIVE * best[(j, ua.doc_id)]
+        ):
+            continue
+        if ua.doc_id > ub.doc_id:
+            ua, ub = ub, ua
+        pairs.append(AlignedPair(ua.doc_id, ua.start, ua.end, ub.doc_id, ub.start, ub.end, score, kind))
+    pairs.sort(key=lambda p: (p.doc_a, p.start_a, p.doc_b, p.start_b))
+    return pairs

@@ -80,6 +80,34 @@ def story_report(session, story_id: int, *, annotators: Iterable[str] | None = N
     return build_report(story.title, docs, anns, rels, alignment)
 
 
+def story_provenance(session, story_id: int, *, annotators: Iterable[str] | None = None,
+                     alignment: Alignment | None = None, suggestions: dict | None = None):
+    """The provenance of a story's claims (see :mod:`tui.core.align.provenance`),
+    from the same annotations and alignment as its comparison report, plus the
+    claims ``suggestions`` (doc id -> that document's cached suggestions) name
+    that nobody has tagged or rejected yet."""
+    from tui.core.align.provenance import build_provenance, suggested_claims
+
+    story = _story(session, story_id)
+    docs = session.documents(story_id)
+    if alignment is None:
+        alignment = story_alignment(session, story_id, documents=docs)
+    wanted = None if annotators is None else set(annotators)
+    anns = [a for d in docs for a in session.annotations_of(d.id, wanted)]
+    doc_ids = [d.id for d in docs]
+    rels = session.store.relations(doc_ids=doc_ids) if doc_ids else []
+    if wanted is not None:
+        rels = [r for r in rels if r.annotator in wanted]
+    for d in docs:
+        if suggestions and suggestions.get(d.id):
+            rejected = [k for k, verdict in session.decisions(d.id).items() if verdict == "reject"]
+            extra, links = suggested_claims(d, suggestions[d.id], anns, rejected)
+            anns += extra
+            rels += links
+    report = build_report(story.title, docs, anns, rels, alignment)
+    return build_provenance(report, docs, anns, rels)
+
+
 def report_path(story: Story, suffix: str = "compare.csv") -> Path:
     """``annotations/<story-title-slug>-compare.csv`` (relative to the working directory)."""
     stem = slug(story.title, f"story-{story.id}")
@@ -108,4 +136,4 @@ def _documents(session, story_id: int) -> list[Document]:
     return session.documents(story_id)
 
 
-__all__ = ["REPORT_DIR", "report_path", "story_alignment", "story_report", "write_report"]
+__all__ = ["REPORT_DIR", "report_path", "story_alignment", "story_provenance", "story_report", "write_report"]

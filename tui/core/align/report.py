@@ -115,6 +115,23 @@ class OnlyInRow:
 
 
 @dataclass
+class PairRow:
+    """One aligned pair of sentences (``doc_a < doc_b``), as the alignment made it."""
+
+    id: str  # "P1", "P2"... in document then offset order
+    doc_a: int
+    start_a: int
+    end_a: int
+    text_a: str
+    doc_b: int
+    start_b: int
+    end_b: int
+    text_b: str
+    kind: str
+    score: float
+
+
+@dataclass
 class Report(ReportRender):
     story_title: str
     outlets: list[Outlet]
@@ -124,6 +141,7 @@ class Report(ReportRender):
     motives: list[MotiveRow]
     only_in: list[OnlyInRow]
     coverage: dict[int, float] = field(default_factory=dict)
+    pairs: list[PairRow] = field(default_factory=list)
 
     def outlet_name(self, doc_id: int) -> str:
         for o in self.outlets:
@@ -199,6 +217,18 @@ class Report(ReportRender):
                     "text": p.text,
                 }
                 for p in self.only_in
+            ],
+            "aligned_pairs": [
+                {
+                    "id": p.id,
+                    "kind": p.kind,
+                    "score": p.score,
+                    "a": {"doc_id": p.doc_a, "outlet": self.outlet_name(p.doc_a), "start": p.start_a,
+                          "end": p.end_a, "text": p.text_a},
+                    "b": {"doc_id": p.doc_b, "outlet": self.outlet_name(p.doc_b), "start": p.start_b,
+                          "end": p.end_b, "text": p.text_b},
+                }
+                for p in self.pairs
             ],
         }
 
@@ -382,7 +412,13 @@ def build_report(
     # ----- only in one outlet
     only: list[OnlyInRow] = []
     coverage: dict[int, float] = {}
+    pairs: list[PairRow] = []
     if alignment is not None:
+        for p in alignment.pairs:
+            if p.doc_a in texts and p.doc_b in texts:
+                pairs.append(PairRow(f"P{len(pairs) + 1}", p.doc_a, p.start_a, p.end_a,
+                                     clean(texts[p.doc_a][p.start_a:p.end_a]), p.doc_b, p.start_b, p.end_b,
+                                     clean(texts[p.doc_b][p.start_b:p.end_b]), p.kind, p.score))
         for d in doc_ids:
             if d not in alignment.units:
                 continue
@@ -390,4 +426,4 @@ def build_report(
             for s, e in alignment.only_in(d, merge=True):
                 only.append(OnlyInRow(d, s, e, clean(texts[d][s:e])))
 
-    return Report(clean(story_title), outlets, rows, source_rows, group_rows, motive_rows, only, coverage)
+    return Report(clean(story_title), outlets, rows, source_rows, group_rows, motive_rows, only, coverage, pairs)

@@ -42,9 +42,10 @@ class ReportRender:
     def to_csv(self) -> str:
         """One long-format CSV: ``table,row,doc_id,outlet,field,value``.
 
-        ``table`` is claims / sources / source_groups / motives / only_in;
-        ``row`` is the claim row id, source annotation id, group name, motive
-        category or ``doc:start-end``; row-wide fields have an empty doc_id.
+        ``table`` is claims / sources / source_groups / motives / only_in /
+        aligned_pairs; ``row`` is the claim row id, source annotation id, group
+        name, motive category, ``doc:start-end`` or the pair id; row-wide fields
+        have an empty doc_id.
         Lists are joined with `` | ``."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
@@ -85,6 +86,14 @@ class ReportRender:
                     put("motives", m.category, d, "quotes", [i.quote for i in items])
         for p in self.only_in:
             put("only_in", f"{p.doc_id}:{p.start}-{p.end}", p.doc_id, "text", p.text)
+        for pr in self.pairs:
+            put("aligned_pairs", pr.id, None, "kind", pr.kind)
+            put("aligned_pairs", pr.id, None, "score", pr.score)
+            for d, start, end, text in ((pr.doc_a, pr.start_a, pr.end_a, pr.text_a),
+                                        (pr.doc_b, pr.start_b, pr.end_b, pr.text_b)):
+                put("aligned_pairs", pr.id, d, "start", start)
+                put("aligned_pairs", pr.id, d, "end", end)
+                put("aligned_pairs", pr.id, d, "text", text)
         return buf.getvalue()
 
     # ----- plain text

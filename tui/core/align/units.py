@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from tui.core.align.words import _normalise
+from tui.core.boilerplate import boilerplate_spans
 
 ROLE_TEXT = "text"  # an ordinary sentence: aligned, counted in coverage
 ROLE_REPEAT = "repeat"  # second copy of a passage in the same document
@@ -220,8 +221,23 @@ class _SeenSentences:
         return best
 
 
-def _units_for(doc: DocInput) -> list[Unit]:
+def _is_short_sentence(chunk: str) -> bool:
+    """A short line that is still a sentence ("God help us.", a quoted cry), not
+    a byline, URL or form label: two words or more, ending a sentence."""
+    return (len(chunk.split()) >= 2 and "://" not in chunk
+            and bool(re.search(r"[.!?][\"'\u201d\u2019)]*$", chunk.strip())))
+
+
+def _units_for(doc: DocInput, *, short_sentences: bool = False) -> list[Unit]:
+    """``short_sentences`` (the fact aligner): a sentence under MIN_WORDS words
+    is ordinary text (paired only when near-identical), and boilerplate lines
+    are recognised here too (tui.core.boilerplate), not only from the regions
+    the importer stored, so a story imported before a pattern existed is read
+    the same way."""
     spans, paras = sentence_spans(doc.text)
+    if short_sentences:
+        doc = DocInput(doc.doc_id, doc.text, doc.repeated,
+                       tuple(sorted(set(doc.boilerplate) | set(boilerplate_spans(doc.text)))))
     norms = [_normalise(doc.text[s:e]) for s, e in spans]
     units: list[Unit] = []
     seen = _SeenSentences()  # first copies of ordinary sentences
@@ -234,7 +250,7 @@ def _units_for(doc: DocInput) -> list[Unit]:
         elif _overlap(s, e, doc.repeated) / length >= _REGION_OVERLAP:
             role = ROLE_REPEAT
             flagged.append(i)
-        elif len(doc.text[s:e].split()) < MIN_WORDS:
+        elif len(doc.text[s:e].split()) < MIN_WORDS and not (short_sentences and _is_short_sentence(doc.text[s:e])):
             role = ROLE_MINOR
         else:
             rep = seen.find(norms[i], _REPEAT_RATIO)

@@ -6,7 +6,7 @@ finds their metadata; ``regions`` flags repeated passages and boilerplate;
 ``lines``, into ``tui.core.formats.incoming`` records; other formats are read by their
 module in ``tui.core.formats``; ``importer`` writes each file whole or not at all.
 
-May import: ``tui.core.models``, ``errors``, ``schema``, ``text`` and the store
+May import: ``tui.core.models``, ``errors``, ``schema``, ``text``, ``boilerplate`` and the store
 (only ``importer`` writes). Never nlp, align, the session or anything of the UI.
 """
 

@@ -1,38 +1,17 @@
-"""Flagged regions of a text: repeated passages and comment-form boilerplate.
+"""Flagged regions of a text: repeated passages and boilerplate (comment forms,
+credit and source lines, bylines, datelines).
 
 Nothing is removed from a text: these spans are stored as regions so the reader
 can dim them and suggestions and alignment can skip them."""
 
 from __future__ import annotations
 
-import re
 
+from ..boilerplate import boilerplate_spans, is_comment_form
 from ..text import paragraphs
 
 Span = tuple[int, int]
 
-
-# Comment-form and sharing leftovers, matched against a whole (trimmed) line.
-_BOILERPLATE_RE = re.compile(
-    r"""^(?:
-        no\ comments?\s*:?
-      | \d+\ comments?\s*:?
-      | comments?\s*(?:\(\d+\))?\s*:?
-      | post\ a\ comment
-      | (?:leave|add|write|post)\ a\ (?:comment|reply)\s*:?
-      | leave\ a\ reply\s*(?:cancel\ reply)?
-      | subscribe\ to:?\ post\ comments(?:\ \(atom\))?
-      | newer\ post | older\ post
-      | you\ must\ be\ logged\ in\ to\ post\ a\ comment\.?
-      | share\ this(?:\ article|\ story)?\s*:?
-      | like\ this\s*:?
-      | loading\.\.\.|loading…
-      | related(?:\ (?:posts|articles|stories))?\s*:?
-      | advertisement
-      | click\ here\ to\ (?:comment|subscribe|reply)\b.*
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 
 # A run of repeated lines shorter than this is left alone: a repeated byline
 # or "Photo:" caption is not a duplicated article.
@@ -44,22 +23,15 @@ def _norm(line: str) -> str:
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE_RE.match(line.strip()))
+    """A comment-form line ("Post a Comment"): never a title, URL or author line."""
+    return is_comment_form(line)
 
 
 def boilerplate_regions(text: str) -> list[Span]:
-    """Spans of comment-form leftovers; consecutive such lines form one span."""
-    out: list[Span] = []
-    lines = paragraphs(text)
-    run: list[Span] = []
-    for s, e in lines + [(-1, -1)]:
-        if s >= 0 and is_boilerplate(text[s:e]):
-            run.append((s, e))
-            continue
-        if run:
-            out.append((run[0][0], run[-1][1]))
-            run = []
-    return out
+    """Spans of comment forms, outlet/credit/source lines, bylines, datelines,
+    URLs and copyright lines (:mod:`tui.core.boilerplate`, the same
+    recogniser the aligner uses); consecutive such lines form one span."""
+    return boilerplate_spans(text)
 
 
 def repeated_regions(text: str) -> list[Span]:

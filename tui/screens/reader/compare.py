@@ -19,7 +19,10 @@ from tui.bindings import Key
 # Colours as drawn (tui/widgets/palette.py), not the theme's: its yellow is orange.
 GUTTER = {
     "verbatim": ("=", f"bold {drawn('green')}"),
+    "quote": ("\"", drawn("green")),
     "paraphrase": ("~", drawn("cyan")),
+    "numbers": ("#", f"bold {drawn('magenta')}"),
+    "contradiction": ("!", f"bold {drawn('red')}"),
     "only": ("+", f"bold {drawn('yellow')}"),
     "repeat": ("r", "dim"),
     "boilerplate": ("x", "dim"),
@@ -33,6 +36,8 @@ KEYS: tuple[Key, ...] = (
     Key("align.diff", "d", "toggle_diff", "show the words that differ in aligned sentences", "Compare"),
     Key("align.proposals", "L", "proposals", "proposed claim links across articles", "Compare"),
     Key("compare.screen", "C", "compare_screen", "comparison report (claims x outlets...)", "Compare"),
+    Key("align.provenance", "P", "provenance_screen", "provenance: where each claim came from, independent origins",
+        "Compare"),
 )
 
 
@@ -63,8 +68,9 @@ class CompareActions:
             # A copy the stored regions call repeated is marked so, whatever its first copy's mark.
             repeats = self.repeated.get(pane.doc.id, [])
             marks = [(start, "repeat" if any(r.start <= start < r.end for r in repeats) else mark)
-                     for start, _end, mark in alignment.gutter(pane.doc.id)]
+                     for start, _end, mark in alignment.gutter(pane.doc.id, self.gutter_others(pane))]
             pane.view.set_gutter([(start, *GUTTER[mark]) for start, mark in marks if mark in GUTTER])
+        self.update_others()
 
     def _need_alignment(self) -> bool:
         if self.alignment is None:
@@ -177,4 +183,9 @@ class CompareActions:
         from tui.screens.compare import CompareScreen
 
         self.app.push_screen(CompareScreen(self.story_id))
+
+    def action_provenance_screen(self) -> None:
+        from tui.screens.provenance import ProvenanceScreen
+
+        self.app.push_screen(ProvenanceScreen(self.story_id))
 

@@ -47,7 +47,9 @@ class MovingActions:
         if not self.panes:
             return
         self.current = (self.current + step) % len(self.panes)
-        self.show_panes()  # a pane not displayed cannot take the focus
+        # With more than two articles only the shown panes take the cursor.
+        while not self.pane.display:
+            self.current = (self.current + step) % len(self.panes)
         self.pane.view.focus()
         self.update_panel()
         # The status and every key now speak of this pane's cursor (link mode included).

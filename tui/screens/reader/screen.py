@@ -28,6 +28,7 @@ from tui.screens.reader.counts import CountActions
 from tui.screens.reader.editing import EditingActions
 from tui.screens.reader.linking import LinkingActions
 from tui.screens.reader.moving import MovingActions
+from tui.screens.reader.outlets import SIDE_BY_SIDE, OthersStrip, OutletActions
 from tui.screens.reader.review import ReviewActions
 from tui.screens.reader.saving import SavingActions
 from tui.screens.reader.suggestions import SuggestionActions
@@ -35,7 +36,7 @@ from tui.screens.reader.tagging import TaggingActions
 from tui.screens.reader.targets import TargetActions
 from tui.screens.reader.training import TrainingActions
 from tui.widgets.palette import drawn
-from tui.widgets.pane import MIN_WIDTH as PANE_MIN_WIDTH, ArticlePane
+from tui.widgets.pane import ArticlePane
 from tui.widgets.status import HeaderBar, StatusLine
 
 STATUS_CYCLE = ("todo", "in_progress", "done")
@@ -54,7 +55,8 @@ KEYS: tuple[Key, ...] = (
 
 
 class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions, TargetActions, LinkingActions,
-                     SuggestionActions, TrainingActions, CompareActions, ReviewActions, SavingActions, Screen):
+                     SuggestionActions, TrainingActions, CompareActions, ReviewActions, OutletActions, SavingActions,
+                     Screen):
     # Messages are said in the status line (say()), so toasts would only cover the text
     # being worked on: only errors still pop up, at the top right, over the header.
     DEFAULT_CSS = """
@@ -101,7 +103,6 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         self.others: dict[int, list[Annotation]] = {}
         # Nothing is "saved" until something is: the header says so only after a commit.
         self.save_state = "no changes yet"
-        self.first_shown = 0  # index of the first pane displayed (show_panes)
         self.save_error = False
         self.suggest_status = ""
         # Adjudication: the compared annotators' spans are shown as candidates for gold.
@@ -115,6 +116,7 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         with Horizontal(id="body"):
             yield Horizontal(id="panes")
             yield AnnotationPanel(id="panel")
+        yield OthersStrip(id="others")
         yield StatusLine(id="status")
         # No command palette item: at 60 columns the keys ran under it and a letter showed past it.
         yield KeysFooter(compact=True, show_command_palette=False)
@@ -150,8 +152,10 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         # Reset before the new panes exist: bindings are checked while they mount.
         self.current = 0
         self.panes = [ArticlePane(doc, self.colors, index=i) for i, doc in enumerate(self.docs)]
-        self.first_shown = 0
-        self.show_panes()
+        for pane in self.panes[SIDE_BY_SIDE:]:
+            # Only the panes shown are laid out: a story of 500 would otherwise lay out
+            # 500 panes on every focus change (layout_panes picks the two shown).
+            pane.display = False
         await container.mount_all(self.panes)
         self.repeated = {doc.id: [r for r in self.session.regions(doc.id) if r.kind == "repeated"]
                          for doc in self.docs}
@@ -166,11 +170,11 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
                     self.current = pane.index
                     pane.view.move_to(min(pos["offset"], len(pane.doc.text)), center=True)
         if self.panes:
-            self.show_panes()
             self.panes[self.current].view.focus()
         else:
             self.say(("This story has no documents.", "bold"))
         self.alignment = None
+        self.layout_panes()
         # Background work starts once the story is on screen: its imports and
         # set-up would otherwise take the GIL from the first paint.
         self.call_after_refresh(self.align_story)
@@ -181,29 +185,6 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
             self.call_after_refresh(self.compute_suggestions)
         else:
             self.set_suggest_status("suggestions off (--no-suggest)")
-
-    def show_panes(self) -> None:
-        """Display only as many panes as fit, a window that holds the current one.
-
-        A story of 500 documents would otherwise lay out 500 panes on every focus
-        change (Textual arranges every displayed widget); the others stay mounted,
-        with their marks, and are displayed when tab reaches them."""
-        if not self.panes:
-            return
-        panel = self.query_one(AnnotationPanel)
-        width = self.app.size.width - (panel.styles.width.value if panel.display and panel.styles.width else 0)
-        fit = max(1, int(width) // PANE_MIN_WIDTH)
-        first = min(self.first_shown, self.current)
-        if self.current >= first + fit:
-            first = self.current - fit + 1
-        self.first_shown = first = max(0, min(first, len(self.panes) - fit))
-        for pane in self.panes:
-            shown = first <= pane.index < first + fit
-            if pane.display != shown:
-                pane.display = shown
-
-    def on_resize(self) -> None:
-        self.show_panes()
 
     # ------------------------------------------------------------ data -> screen
 
@@ -336,6 +317,7 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
     def on_article_view_cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         if self.panes and event.view is self.pane.view:
             self.describe_cursor()
+            self.update_others()
             if self.sync:
                 self.follow(self.pane)
             if self.diff:
@@ -363,12 +345,10 @@ class AnnotateScreen(CountActions, EditingActions, MovingActions, TaggingActions
         panel = self.query_one(AnnotationPanel)
         if panel.display and panel.has_focus:
             panel.display = False
-            self.show_panes()
             if self.panes:
                 self.pane.view.focus()
             return
         panel.display = True
-        self.show_panes()  # narrower now: fewer panes fit
         self.update_panel()
         ann = self.annotation_at(self.pane, self.pane.view.cursor) if self.panes else None
         if ann is not None:

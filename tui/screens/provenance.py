@@ -1,0 +1,210 @@
+"""The provenance screen: where each claim of the story came from.
+
+The sources upstream of the outlets drawn as a tree (what a source itself
+cites on top, the source, the outlets citing it), then every shared claim with
+its number of independent origins (two outlets citing one newspaper = one),
+then the claims one outlet carries alone. A read-only view of
+:mod:`tui.core.align.provenance`, built in a worker thread. Every string from
+an article goes into a rich ``Text``, never into markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.core.align.cache import story_provenance
+from tui.core.align.provenance import Provenance
+from tui.core.align.provenance_render import chain_text, claim_heading, tree_lines
+from tui.core.align.report_render import clean
+from tui.core.errors import DiptychError
+from tui.core.text import safe_text as _s
+
+QUOTE_LIMIT = 160
+
+
+def _short(text: str, limit: int = QUOTE_LIMIT) -> str:
+    text = _s(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _heading(title: str, note: str = "") -> Text:
+    text = Text("\n")
+    text.append(title, style="bold underline")
+    if note:
+        text.append("  " + note, style="dim")
+    return text
+
+
+def tree_text(prov: Provenance) -> Text:
+    text = Text()
+    lines = tree_lines(prov)
+    if not lines:
+        return Text("No claims tagged yet.", style="dim")
+    for i, line in enumerate(lines):
+        if i:
+            text.append("\n")
+        stripped = line.lstrip(" ")
+        indent = line[: len(line) - len(stripped)]
+        if stripped[:2] in ("├─", "└─"):
+            text.append(indent + stripped[:3], style="dim")
+            name, _, claims = stripped[3:].partition("   [")
+            # A source has claims after it; an outlet (a leaf) does not.
+            text.append(_s(name), style="bold cyan" if claims else "bold")
+            if claims:
+                text.append("   [" + _s(claims), style="dim")
+        else:
+            name, _, claims = line.partition("   [")
+            text.append(_s(name), style="italic" if not claims else "bold cyan")
+            if claims:
+                text.append("   [" + _s(claims), style="dim")
+    return text
+
+
+def claims_text(claims, empty: str) -> Text:
+    if not claims:
+        return Text(empty, style="dim")
+    text = Text()
+    for i, c in enumerate(claims):
+        if i:
+            text.append("\n")
+        head, _, origins = claim_heading(c).partition(": ")
+        text.append(_s(head), style="bold green" if c.independent > 1 else "bold yellow")
+        text.append(": " + _s(origins))
+        text.append("\n  “")
+        text.append(_short(c.text), style="italic")
+        text.append("”")
+        for line in chain_text(c):
+            text.append("\n  ")
+            text.append(_s(line), style="dim")
+    return text
+
+
+def provenance_renderable(prov: Provenance) -> Group:
+    """The whole view as one rich renderable (also used by tests)."""
+    return Group(
+        Text("Sources upstream of the outlets", style="bold underline"),
+        tree_text(prov),
+        _heading("Shared claims", "independent origins: outlets citing one source count once"),
+        claims_text(prov.shared, "No claim is carried by two outlets yet."),
+        _heading("Carried by one outlet only"),
+        claims_text(prov.single, "None."),
+    )
+
+
+class ProvenanceScreen(Screen[None]):
+    """Full-screen provenance of one story; esc/q goes back."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "back", id="provenance.close"),
+        Binding("j,down", "scroll(1)", "down", show=False, id="provenance.down"),
+        Binding("k,up", "scroll(-1)", "up", show=False, id="provenance.up"),
+        Binding("pagedown,space", "page(1)", "page down", show=False, id="provenance.page_down"),
+        Binding("pageup", "page(-1)", "page up", show=False, id="provenance.page_up"),
+        Binding("g,home", "edge(0)", "top", show=False, id="provenance.top"),
+        Binding("G,end", "edge(1)", "bottom", show=False, id="provenance.bottom"),
+        Binding("a", "toggle_annotators", "mine/everyone", id="provenance.annotators"),
+    ]
+    DEFAULT_CSS = """
+    ProvenanceScreen #provenance-title { height: auto; padding: 0 1; background: $boost; }
+    ProvenanceScreen #provenance-body { height: 1fr; padding: 0 1; }
+    ProvenanceScreen #provenance-view { height: auto; }
+    ProvenanceScreen #provenance-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, story_id: int, *, everyone: bool = False) -> None:
+        super().__init__(id="provenance")
+        self.story_id = story_id
+        self.everyone = everyone
+        self.provenance: Provenance | None = None
+
+    @property
+    def session(self):
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="provenance-title")
+        body = VerticalScroll(id="provenance-body")
+        body.can_focus = False  # the screen's keys scroll it
+        with body:
+            yield Static(Text("Tracing the claims…", style="dim"), id="provenance-view")
+        yield Static("", id="provenance-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def _whose(self) -> str:
+        return "everyone's annotations" if self.everyone else f"{clean(self.session.annotator)}'s annotations"
+
+    def _title(self) -> Text:
+        story = self.session.story(self.story_id)
+        text = Text("Provenance  ", style="bold")
+        text.append(clean(story.title) if story else f"story {self.story_id}")
+        text.append(f"  · {self._whose()}", style="dim")
+        return text
+
+    @work(thread=True, exclusive=True, group="provenance")
+    def load(self) -> None:
+        try:
+            who = None if self.everyone else [self.session.annotator]
+            # Suggested claims count too (marked): what the reader shows, from the cache.
+            service = getattr(self.app, "suggestions", None)
+            suggestions = ({d.id: service.cached(d) for d in self.session.documents(self.story_id)}
+                           if service is not None else None)
+            prov = story_provenance(self.session, self.story_id, annotators=who, suggestions=suggestions)
+        except DiptychError as err:
+            self.app.call_from_thread(self.say, str(err), True)
+            return
+        self.app.call_from_thread(self.show, prov)
+
+    def show(self, prov: Provenance) -> None:
+        if not self.is_attached:
+            return
+        self.provenance = prov
+        self.query_one("#provenance-title", Static).update(self._title())
+        self.query_one("#provenance-view", Static).update(provenance_renderable(prov))
+        single = len(prov.single)
+        self.say(f"{len(prov.shared)} shared claim(s), {single} carried by one outlet, "
+                 f"{len(prov.sources)} cited source(s)")
+
+    def say(self, message: str, error: bool = False) -> None:
+        if self.is_attached:
+            self.query_one("#provenance-status", Static).update(
+                Text(_s(message), style="bold red" if error else ""))
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#provenance-body", VerticalScroll)
+
+    def action_scroll(self, step: int) -> None:
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        if step > 0:
+            self.body.scroll_page_down(animate=False)
+        else:
+            self.body.scroll_page_up(animate=False)
+
+    def action_edge(self, end: int) -> None:
+        if end:
+            self.body.scroll_end(animate=False)
+        else:
+            self.body.scroll_home(animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_toggle_annotators(self) -> None:
+        self.everyone = not self.everyone
+        self.say(f"loading {self._whose()}…")
+        self.load()
+
+
+__all__ = ["ProvenanceScreen", "provenance_renderable"]
