@@ -40,7 +40,7 @@ def legend(schema: LabelSchema) -> Text:
         text.append(f" {safe_text(spec.color.replace('_', ' '))} annotation (background)   ")
         text.append(safe_text(spec.name.lower()), style=f"underline {drawn(spec.color)}")
         text.append(" suggestion (underlined)\n")
-    text.append("Suggestion layers: 1 entities, 2 attribution cues, 3 motive cues.\n")
+    text.append("Suggestion layers: ! entities, @ attribution cues, # motive cues.\n")
     text.append("Gutter: ")
     for char, style, meaning in (("=", f"bold {drawn('green')}", "verbatim in another article"),
                                  ('"', drawn("green"), "shares a quote with another"),
