@@ -62,6 +62,7 @@ class ReviewActions:
         who = cmp.annotators[0] if cmp else self.compare[0]
         doc_id, gold = self.pane.doc.id, self.session.annotator
         count = len(self.session.annotations_of(doc_id, [who]))
+        from tui.core import review  # only a review needs it: not on the reader's way to its first paint
 
         def chosen(answer: str | None) -> None:
             # A whole version is many writes at once: only on an explicit yes.
