@@ -219,7 +219,9 @@ async def child_tab(db: str, story: int, tabs: int) -> dict:
         await pilot.pause()
         screen = app.screen
         for n in range(tabs):
-            want = (screen.current + 1) % len(screen.panes)
+            # tab moves between the panes shown (two at most; W brings the others in)
+            shown = [p.index for p in screen.panes if p.display]
+            want = shown[(shown.index(screen.current) + 1) % len(shown)]
             marks: dict[str, float] = {}
             _hook_display(app, marks, {"moved": lambda: screen.current == want and
                                        screen.panes[want].view.has_focus})
