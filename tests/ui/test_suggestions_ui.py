@@ -380,7 +380,6 @@ async def test_every_named_source_of_both_articles_tagged_with_e_and_s_only(cach
         for index, pane in enumerate(app.screen.panes):
             if index:
                 await press("tab")
-            view = pane.view
             seen: set[tuple[int, int, str]] = set()
             for _ in range(300):
                 await press("e")

@@ -11,7 +11,7 @@ from textual import work
 from tui.bindings import Key
 from tui.core.errors import DiptychError
 from tui.core.models import Suggestion
-from tui.screens.reader.targets import span_key, suggestion_details
+from tui.screens.reader.targets import span_key
 from tui.widgets.pane import ArticlePane
 
 KEYS: tuple[Key, ...] = (
