@@ -118,7 +118,7 @@ class Planner:
 
     def __init__(self, screen, pane, *, new: bool, alone_key: str = "") -> None:
         self.screen, self.pane, self.new = screen, pane, new
-        # A key accepting one end of a suggested pair alone, with its own label (none yet here).
+        # The key accepting one end of a suggested pair alone, with its own label.
         self.alone_key = alone_key if new else ""
         self.text = text = pane.doc.text
         self.end = len(text)
@@ -530,12 +530,21 @@ def load_reference(db: Path, only: set[str] | None) -> list[dict]:
     return [s for s in spans if only is None or s["id"] in only]
 
 
+def _bound(binding_id: str) -> str:
+    """The reader's first key for a binding id (the expert uses what the reader binds)."""
+    from tui.bindings import all_keys
+    from tui.core.schema import DEFAULT_SCHEMA
+
+    return next(k.keys.split(",")[0] for k in all_keys(DEFAULT_SCHEMA) if k.id == binding_id)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", help="comma-separated span ids (a quick look at a few)")
     ap.add_argument("--plans", action="store_true", help="print every span's keys on stderr")
-    ap.add_argument("--alone-key", default="", help="a key (Textual name) that accepts one end of a suggested "
-                    "pair alone, for the expert to use when the reader has one")
+    ap.add_argument("--alone-key", default=_bound("suggestion.accept_alone"),
+                    help="the key (Textual name) that accepts one end of a suggested pair alone "
+                    "(default: the reader's binding)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     with tempfile.TemporaryDirectory() as tmp:

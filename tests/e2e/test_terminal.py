@@ -52,7 +52,7 @@ def test_tag_claim_and_source_across_panes_then_quit(tmp_path, tmux):
         ("CLAIM", "attributed_to", "SOURCE")]
 
 
-def test_exact_spans_at_80x24_tag_resize_and_accept_a_pair(tmp_path):
+def test_exact_spans_at_80x24_tag_resize_accept_a_pair_and_reach_same_start_spans(tmp_path):
     from tmux_kit import Tmux
 
     db = tmp_path / "exact.db"
@@ -72,6 +72,19 @@ def test_exact_spans_at_80x24_tag_resize_and_accept_a_pair(tmp_path):
         tmux.wait_for("suggested")
         tmux.keys("m")                       # accepted with its ACTOR, linked
         tmux.wait_for("tagged MOTIVE")
+        # A second span starting where the CLAIM starts: both must be reachable.
+        tmux.keys("g", "v", "l", "l", "s")   # "SMALL BUT GROWING" as SOURCE
+        tmux.wait_for("tagged SOURCE")
+        tmux.keys("g")
+        tmux.wait_for("z next")              # several targets at the cursor, and how to switch
+        for _ in range(6):                   # z until the status names the SOURCE as the target
+            if " SOURCE  “SMALL BUT GROWING" in tmux.screen():
+                break
+            tmux.keys("z")
+            tmux.wait_for("z next")
+        tmux.wait_for(" SOURCE  “SMALL BUT GROWING")
+        tmux.keys("x")                       # deletes what the status names: the SOURCE
+        tmux.wait_for("deleted SOURCE")
         tmux.keys("q")
         assert tmux.wait_exit() == 0
     finally:
@@ -84,6 +97,7 @@ def test_exact_spans_at_80x24_tag_resize_and_accept_a_pair(tmp_path):
     finally:
         store.close()
     quotes = sorted((a.label, a.quote) for a in anns.values())
+    assert "SOURCE" not in {a.label for a in anns.values()}, "x deleted the target the status named"
     assert quotes[0][0] == "ACTOR" and quotes[0][1] == "Other Afghans with access to weapons"
     claim = next(a for a in anns.values() if a.label == "CLAIM")
     assert claim.start == 0 and claim.quote.endswith("in order to fight the Taliban, according to a new")
