@@ -62,7 +62,7 @@ def test_refers_to_is_free_text_but_other_attributes_are_checked(seeded_session,
 
 
 def test_status_names_the_referent_as_plain_text():
-    from tui.screens.reader.suggestions import suggestion_details
+    from tui.screens.reader.targets import suggestion_details
 
     sugg = Suggestion(0, 9, "SOURCE", "attribution-cues", "v", attrs=(("refers_to", "[b]The Paper[/b]"),))
     assert suggestion_details(sugg) == "  refers to “[b]The Paper[/b]”"
