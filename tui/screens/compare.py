@@ -30,6 +30,7 @@ from tui.core.align.report import Report
 from tui.core.align.report_render import NOT_CARRIED, clean
 from tui.core.errors import DiptychError
 from tui.core.text import safe_text as _s
+from tui.screens.report_scroll import ReportScrolling
 
 # Long passages are cut on screen (the CSV keeps them whole).
 QUOTE_LIMIT = 120
@@ -208,8 +209,9 @@ def report_renderable(report: Report) -> Group:
     )
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(ReportScrolling, Screen[None]):
     """Full-screen comparison of one story; esc/q returns to the reader."""
+    BODY_ID = "compare-body"
 
     BINDINGS = [
         Binding("escape,q", "close", "back", id="compare.close"),
@@ -297,33 +299,6 @@ class CompareScreen(Screen[None]):
         self.query_one("#compare-status", Static).update(Text(_s(message), style="bold red" if error else ""))
 
     # ------------------------------------------------------------ actions
-
-    @property
-    def body(self) -> VerticalScroll:
-        return self.query_one("#compare-body", VerticalScroll)
-
-    def action_scroll(self, step: int) -> None:
-        self.body.scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        if step > 0:
-            self.body.scroll_page_down(animate=False)
-        else:
-            self.body.scroll_page_up(animate=False)
-
-    def action_edge(self, end: int) -> None:
-        if end:
-            self.body.scroll_end(animate=False)
-        else:
-            self.body.scroll_home(animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_toggle_annotators(self) -> None:
-        self.everyone = not self.everyone
-        self.say(f"loading {self._whose()}…")
-        self.load()
 
     def action_provenance(self) -> None:
         from tui.screens.provenance import ProvenanceScreen

@@ -25,6 +25,7 @@ from tui.core.align.provenance_render import chain_text, claim_heading, tree_lin
 from tui.core.align.report_render import clean
 from tui.core.errors import DiptychError
 from tui.core.text import safe_text as _s
+from tui.screens.report_scroll import ReportScrolling
 
 QUOTE_LIMIT = 160
 
@@ -98,8 +99,9 @@ def provenance_renderable(prov: Provenance) -> Group:
     )
 
 
-class ProvenanceScreen(Screen[None]):
+class ProvenanceScreen(ReportScrolling, Screen[None]):
     """Full-screen provenance of one story; esc/q goes back."""
+    BODY_ID = "provenance-body"
 
     BINDINGS = [
         Binding("escape,q", "close", "back", id="provenance.close"),
@@ -178,33 +180,6 @@ class ProvenanceScreen(Screen[None]):
         if self.is_attached:
             self.query_one("#provenance-status", Static).update(
                 Text(_s(message), style="bold red" if error else ""))
-
-    @property
-    def body(self) -> VerticalScroll:
-        return self.query_one("#provenance-body", VerticalScroll)
-
-    def action_scroll(self, step: int) -> None:
-        self.body.scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        if step > 0:
-            self.body.scroll_page_down(animate=False)
-        else:
-            self.body.scroll_page_up(animate=False)
-
-    def action_edge(self, end: int) -> None:
-        if end:
-            self.body.scroll_end(animate=False)
-        else:
-            self.body.scroll_home(animate=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_toggle_annotators(self) -> None:
-        self.everyone = not self.everyone
-        self.say(f"loading {self._whose()}…")
-        self.load()
 
 
 __all__ = ["ProvenanceScreen", "provenance_renderable"]
