@@ -61,12 +61,8 @@ def story_alignment(session, story_id: int, *, documents: Sequence[Document] | N
     return alignment
 
 
-def story_report(session, story_id: int, *, annotators: Iterable[str] | None = None,
-                 alignment: Alignment | None = None) -> Report:
-    """The comparison report of one story.
-
-    ``annotators`` None pools everyone's annotations and relations; otherwise
-    only those annotators' (pass ``[session.annotator]`` for your own)."""
+def _story_inputs(session, story_id: int, annotators: Iterable[str] | None, alignment: Alignment | None):
+    """The story, its documents, its alignment and the chosen annotators' spans and links."""
     story = _story(session, story_id)
     docs = session.documents(story_id)
     if alignment is None:
@@ -77,6 +73,16 @@ def story_report(session, story_id: int, *, annotators: Iterable[str] | None = N
     rels = session.store.relations(doc_ids=doc_ids) if doc_ids else []
     if wanted is not None:
         rels = [r for r in rels if r.annotator in wanted]
+    return story, docs, alignment, anns, rels
+
+
+def story_report(session, story_id: int, *, annotators: Iterable[str] | None = None,
+                 alignment: Alignment | None = None) -> Report:
+    """The comparison report of one story.
+
+    ``annotators`` None pools everyone's annotations and relations; otherwise
+    only those annotators' (pass ``[session.annotator]`` for your own)."""
+    story, docs, alignment, anns, rels = _story_inputs(session, story_id, annotators, alignment)
     return build_report(story.title, docs, anns, rels, alignment)
 
 
@@ -88,16 +94,7 @@ def story_provenance(session, story_id: int, *, annotators: Iterable[str] | None
     that nobody has tagged or rejected yet."""
     from tui.core.align.provenance import build_provenance, suggested_claims
 
-    story = _story(session, story_id)
-    docs = session.documents(story_id)
-    if alignment is None:
-        alignment = story_alignment(session, story_id, documents=docs)
-    wanted = None if annotators is None else set(annotators)
-    anns = [a for d in docs for a in session.annotations_of(d.id, wanted)]
-    doc_ids = [d.id for d in docs]
-    rels = session.store.relations(doc_ids=doc_ids) if doc_ids else []
-    if wanted is not None:
-        rels = [r for r in rels if r.annotator in wanted]
+    story, docs, alignment, anns, rels = _story_inputs(session, story_id, annotators, alignment)
     for d in docs:
         if suggestions and suggestions.get(d.id):
             rejected = [k for k, verdict in session.decisions(d.id).items() if verdict == "reject"]
