@@ -164,6 +164,19 @@ def test_trained_suggestions_in_the_worker_equal_those_in_process(worker, tiny_m
     assert list(remote.suggest_docs(texts)) == ours
 
 
+def test_the_worker_answers_with_the_model_it_is_asked_for(worker, tiny_model, tmp_path) -> None:
+    db, model = tiny_model
+    other_dir = tmp_path / "other-20260101-000000"
+    shutil.copytree(model, other_dir)
+    meta = json.loads((other_dir / "diptych.json").read_text())
+    (other_dir / "diptych.json").write_text(json.dumps({**meta, "name": "other", "hash": "x"}))
+    first, other = read_model(model), read_model(other_dir)
+    text = next(t for t in _texts_of(db) if TrainedSuggester(first).suggest(t))
+    for info in (first, other, first):  # a retrained model in the reader: the worker follows
+        found = RemoteTrained(worker, info).suggest(text)
+        assert found and {(s.suggester, s.version) for s in found} == {(info.suggester, info.version)}
+
+
 def test_a_trained_model_that_cannot_load_in_the_worker_is_the_same_error(worker, tmp_path) -> None:
     broken = TrainedModel(tmp_path, "broken", "20260101-000000", "", "0")  # no pipeline in the folder
     with pytest.raises(ModelError) as here:

@@ -269,12 +269,14 @@ def _learned(state: dict, which, text: str, sources) -> list[Suggestion]:
 
 
 def _trained(state: dict, model: TrainedModel) -> TrainedSuggester:
-    models = state.setdefault("trained", {})
-    if model not in models:
+    # One trained model at a time: each ctrl+t in the reader makes a new one,
+    # and the old pipelines would otherwise stay in memory for nothing.
+    held = state.get("trained")
+    if held is None or held.model != model:
         suggester = TrainedSuggester(model)
         suggester.load()  # a model that cannot load is not kept: the next call says why again
-        models[model] = suggester
-    return models[model]
+        state["trained"] = held = suggester
+    return held
 
 
 def _trained_load(state: dict, model: TrainedModel) -> str:
