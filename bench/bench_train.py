@@ -151,12 +151,12 @@ def main() -> None:
     base_fig = claim_r.overlap_recall if claim_r else 0.0
     print(json.dumps({
         "name": "train_claim_recall",
-        "title": f"CLAIM recall (overlap) after training on {len(train_docs)} docs vs rules",
+        "title": f"CLAIM recall (overlap) after training on {len(train_docs)} {unit}s vs rules",
         "data": data,
         "ours": round(ours_fig, 4), "baseline": round(base_fig, 4),
         "ratio": round(ours_fig / base_fig, 4) if base_fig else None,
         "unit": "recall", "better": "higher",
-        "unit": unit, "spans_dropped": dropped,
+        "split_by": unit, "spans_dropped": dropped,
         "train_docs": len(train_docs), "eval_docs": len(held), "epochs": args.epochs, "seed": args.seed,
         "base_model": base or "", "train_seconds": round(seconds, 2),
         "labels": {label: {"trained": ours_scores[label].as_dict(), "rules": rule_scores[label].as_dict()}
