@@ -14,13 +14,12 @@ Systems:
 - ``baseline``: ``spacy.load`` of the same model, every PERSON/ORG/NORP/GPE
   entity as a SOURCE: what one gets from spaCy alone.
 
-Data (``--data DIR``, default ``bench/data/seeds``): ``DIR/annotations.jsonl``
-in Diptych's flat format (one span a line: ``text_sha256``, ``label``,
-``start``, ``end``, ``id``, ``relations`` as ``{"child": id, "label":
-"attributed_to"}``), and the texts as ``*.txt`` in DIR or DIR/texts (the
-seeds' texts are read from ``seeds/``), matched by SHA-256. The default data
-is the two seed articles, which the rules were written against: SEEDS ONLY —
-NOT A DEVELOPMENT SET (see bench/README.md).
+Data (``--data DIR``, default ``bench/data/seeds``): a development set as
+``bench/devset.py`` reads it (``annotations.jsonl`` in Diptych's flat format,
+the texts beside it; see bench/README.md, "Development sets"). CLAIM→SOURCE
+pairs come from the reference's ``relations`` (``attributed_to``). The
+default data is the two seed articles, which the rules were written against:
+SEEDS ONLY — NOT A DEVELOPMENT SET.
 
 Prints one JSON object on stdout (``ours`` / ``baseline``: SOURCE recall and
 precision by overlap, model+cues vs the NER baseline) and the side-by-side
@@ -32,45 +31,19 @@ table on stderr.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # also when loaded by path (tests)
+
+from devset import SEEDS_DATA, load_devset  # noqa: E402
 
 from tui.core.nlp import scoring  # noqa: E402
 
-DEFAULT_DATA = ROOT / "bench" / "data" / "seeds"
 LABELS = ("SOURCE", "CLAIM", "MOTIVE")
 BASELINE_KINDS = ("PERSON", "ORG", "NORP", "GPE")
-
-
-def load_data(folder: Path) -> tuple[dict[str, str], list[dict]]:
-    """(text by sha256, reference records) of a data folder."""
-    ref_path = folder / "annotations.jsonl"
-    if not ref_path.exists():
-        raise SystemExit(f"{ref_path}: no reference file (annotations.jsonl, Diptych's flat format) in --data")
-    texts: dict[str, str] = {}
-    for where in (folder, folder / "texts", ROOT / "seeds"):
-        for p in sorted(where.glob("*.txt")):
-            text = p.read_text(encoding="utf-8")
-            texts.setdefault(hashlib.sha256(text.encode("utf-8")).hexdigest(), text)
-    records = []
-    for n, line in enumerate(ref_path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            rec["text_sha256"], rec["start"], rec["end"], rec["label"]
-        except (ValueError, KeyError) as exc:
-            raise SystemExit(f"{ref_path}:{n}: not a flat-format span ({exc})") from None
-        if rec["text_sha256"] not in texts:
-            raise SystemExit(f"{ref_path}:{n}: no text with SHA-256 {rec['text_sha256'][:12]}… in {folder}, "
-                             f"{folder / 'texts'} or seeds/")
-        records.append(rec)
-    return {sha: texts[sha] for sha in sorted({r["text_sha256"] for r in records})}, records
 
 
 def reference(records: list[dict]) -> tuple[list, list]:
@@ -138,16 +111,18 @@ def pct(x: float | None) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with annotations.jsonl and texts")
+    ap.add_argument("--data", type=Path, default=SEEDS_DATA,
+                    help="development set: annotations.jsonl (flat format) and texts (default: seeds only)")
     ap.add_argument("--model", default=None, help="spaCy package (default: best installed)")
     ap.add_argument("--trained-model", default=None, help="a pipeline trained by `diptych train`")
     args = ap.parse_args()
 
     from tui.core.nlp import build_engine, choose_model
 
-    texts, records = load_data(args.data)
-    ref_spans, ref_pairs = reference(records)
-    seeds_only = args.data.resolve() == DEFAULT_DATA.resolve()
+    devset = load_devset(args.data)
+    texts = devset.texts
+    ref_spans, ref_pairs = reference(devset.records)
+    seeds_only = devset.seeds_only
     model = choose_model(args.model).name
     systems: dict[str, dict] = {}
     notes: dict[str, str] = {}

@@ -1,21 +1,37 @@
 """The worker process (tui/core/worker_process.py) gives exactly what the same
-code gives in this process: the same suggestions from the real model and from
-the rules, the same learned sources, the same alignment, the same errors."""
+code gives in this process: the same suggestions from the real model, from
+the rules and from a trained model, the same learned sources, the same
+alignment, the same errors."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from training_kit import build_annotated_db
 
+from tui.cli import main
 from tui.core.align.alignment import align_story
 from tui.core.align.units import inputs_from
 from tui.core.errors import ModelError
 from tui.core.models import Document
 from tui.core.nlp.engine import build_engine
-from tui.core.worker_process import RemoteEngine, WorkerGone, WorkerProcess, align_in
+from tui.core.nlp.trained import TrainedModel, TrainedSuggester, read_model
+from tui.core.schema import DEFAULT_SCHEMA
+from tui.core.session import AnnotationSession
+from tui.core.store import Store
+from tui.core.suggestions import SuggestionService
+from tui.core.worker_process import RemoteEngine, RemoteTrained, WorkerGone, WorkerProcess, align_in
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +128,108 @@ def test_a_dead_worker_is_reported_then_started_again() -> None:
         assert worker.call("ping") not in (pid, os.getpid()), "a new child on the next call"
     finally:
         worker.close()
+
+
+# -- the trained suggester (`diptych train`) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> tuple[Path, Path]:
+    """(db, model folder): eight seed paragraphs, six epochs: enough to propose spans."""
+    db = build_annotated_db(tmp_path_factory.mktemp("worker-train") / "team.db", limit=8)
+    res = CliRunner().invoke(main, ["train", "--db", str(db), "--epochs", "6", "--json"])
+    assert res.exit_code == 0, res.stderr
+    return db, Path(json.loads(res.stdout.strip().splitlines()[-1])["model"])
+
+
+def _texts_of(db: Path) -> list[str]:
+    store = Store.open(db)
+    try:
+        return [doc.text for doc in store.documents()]
+    finally:
+        store.close()
+
+
+def test_trained_suggestions_in_the_worker_equal_those_in_process(worker, tiny_model) -> None:
+    db, model = tiny_model
+    info = read_model(model)
+    local, remote = TrainedSuggester(info), RemoteTrained(worker, info)
+    assert (remote.name, remote.version, remote.layers, remote.description) == \
+        (local.name, local.version, local.layers, local.description)
+    assert remote.load() == local.description
+    texts = _texts_of(db)
+    ours = [remote.suggest(text) for text in texts]
+    assert any(ours), "the tiny model proposes spans on the texts it learnt from"
+    assert ours == [local.suggest(text) for text in texts]
+    assert list(remote.suggest_docs(texts)) == ours
+
+
+def test_the_worker_answers_with_the_model_it_is_asked_for(worker, tiny_model, tmp_path) -> None:
+    db, model = tiny_model
+    other_dir = tmp_path / "other-20260101-000000"
+    shutil.copytree(model, other_dir)
+    meta = json.loads((other_dir / "diptych.json").read_text())
+    (other_dir / "diptych.json").write_text(json.dumps({**meta, "name": "other", "hash": "x"}))
+    first, other = read_model(model), read_model(other_dir)
+    text = next(t for t in _texts_of(db) if TrainedSuggester(first).suggest(t))
+    for info in (first, other, first):  # a retrained model in the reader: the worker follows
+        found = RemoteTrained(worker, info).suggest(text)
+        assert found and {(s.suggester, s.version) for s in found} == {(info.suggester, info.version)}
+
+
+def test_a_trained_model_that_cannot_load_in_the_worker_is_the_same_error(worker, tmp_path) -> None:
+    broken = TrainedModel(tmp_path, "broken", "20260101-000000", "", "0")  # no pipeline in the folder
+    with pytest.raises(ModelError) as here:
+        TrainedSuggester(broken).load()
+    with pytest.raises(ModelError) as there:
+        RemoteTrained(worker, broken).suggest("Some text.")
+    assert there.value.message == here.value.message and there.value.hint == here.value.hint
+    assert worker.call("ping") == worker.pid, "the worker still answers"
+
+
+SERVICE_WITH_WORKER = """
+    import dataclasses, json, sys
+    from tui.core.schema import DEFAULT_SCHEMA
+    from tui.core.session import AnnotationSession
+    from tui.core.suggestions import SuggestionService
+    from tui.core.worker_process import RemoteTrained, WorkerProcess
+
+    worker = WorkerProcess("test-trained-service")
+    session = AnnotationSession.open(sys.argv[1], annotator="alice", schema=DEFAULT_SCHEMA)
+    try:
+        service = SuggestionService(session, no_model=True, trained=sys.argv[2], worker=worker)
+        description = service.load()
+        found = {doc.id: [dataclasses.astuple(s) for s in service.compute(doc)] for doc in session.store.documents()}
+        remote = isinstance(service.trained, RemoteTrained)
+        heavy = sorted(m for m in ("spacy", "thinc", "numpy") if m in sys.modules)
+    finally:
+        session.close()
+        worker.close()
+    print(json.dumps({"description": description, "found": found, "remote": remote, "heavy": heavy}))
+"""
+
+
+def test_the_service_runs_the_trained_model_in_its_worker_and_never_imports_spacy(tiny_model, tmp_path) -> None:
+    db, model = tiny_model
+    # Two copies, so neither run reads what the other cached.
+    there, here = tmp_path / "there.db", tmp_path / "here.db"
+    shutil.copyfile(db, there)
+    shutil.copyfile(db, here)
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(SERVICE_WITH_WORKER), str(there), str(model)],
+                          capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["remote"] is True
+    assert result["heavy"] == [], "spaCy loaded the trained model in the worker, never in this process"
+    session = AnnotationSession.open(here, annotator="alice", schema=DEFAULT_SCHEMA)
+    try:
+        local = SuggestionService(session, no_model=True, trained=str(model))  # in-process: `diptych suggest`'s path
+        assert type(local.trained) is TrainedSuggester
+        assert result["description"] == local.load()
+        expected = {str(doc.id): json.loads(json.dumps([dataclasses.astuple(s) for s in local.compute(doc)]))
+                    for doc in session.store.documents()}
+    finally:
+        session.close()
+    assert result["found"] == expected
+    assert any(row[3].startswith("trained:") for rows in expected.values() for row in rows), \
+        "trained suggestions are among those compared"

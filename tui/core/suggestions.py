@@ -27,7 +27,7 @@ from .models import Document, Suggestion
 from .nlp.suggesters import LEARNED_SUGGESTER, TRAINED_PREFIX  # names only: no spaCy import
 from .nlp.trained import TrainedModel, TrainedSuggester, choose_trained, combine, models_dir_for
 from .session import AnnotationSession
-from .worker_process import RemoteEngine, WorkerProcess
+from .worker_process import RemoteEngine, RemoteTrained, WorkerProcess
 
 LEARNED = LEARNED_SUGGESTER  # the learned suggester's name, shared with nlp
 # The engine's version strings start with "<model tag>+"; the rules-only
@@ -107,7 +107,8 @@ class SuggestionService:
         self.error: str | None = None
         # The trained pipeline (`diptych train`) used beside the engine: ``trained``,
         # else $DIPTYCH_TRAINED, else the newest in models/ next to the db; "none": off.
-        # Choosing reads JSON files only; the pipeline loads with the engine.
+        # Choosing reads JSON files only; the pipeline loads with the engine, in
+        # the worker process when there is one (never in the reader's).
         self.trained: TrainedSuggester | None = None
         self.use_trained(trained if trained is not None else os.environ.get("DIPTYCH_TRAINED"))
         # Engine calls are not thread-safe (spaCy pipelines share state).
@@ -152,7 +153,12 @@ class SuggestionService:
         except DiptychError as err:
             self.trained, self.trained_error = None, err.message
             return None
-        self.trained = TrainedSuggester(chosen) if chosen else None
+        if chosen is None:
+            self.trained = None
+        elif self.worker is not None:
+            self.trained = RemoteTrained(self.worker, chosen)
+        else:
+            self.trained = TrainedSuggester(chosen)
         return chosen
 
     def _trained_runs(self) -> list[tuple[str, str]]:

@@ -23,7 +23,9 @@ there would tear the screen; failures come back through the socket.
 :class:`RemoteEngine` answers the part of ``nlp.Engine``'s interface that the
 suggestion service uses (``description``, ``suggesters``, ``suggest``,
 ``learned``, ``suggest_docs``), so the service caches what it returns exactly
-as it caches the in-process engine's suggestions.
+as it caches the in-process engine's suggestions. :class:`RemoteTrained` does
+the same for a model trained by ``diptych train`` (``nlp.trained``): its
+pipeline loads in the child too, beside the engine.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 
 from .errors import DiptychError
 from .models import Suggestion
+from .nlp.trained import TrainedModel, TrainedSuggester  # reads JSON only: no spaCy import
 
 
 class WorkerGone(DiptychError):
@@ -157,6 +160,32 @@ class RemoteEngine:
             yield self.suggest(text, include_learned=include_learned)
 
 
+class RemoteTrained(TrainedSuggester):
+    """A trained suggester whose pipeline loads and runs in a worker process.
+
+    A subclass so that its name, version, layers and description are the
+    in-process suggester's by construction; only loading and suggesting go
+    to the child. Every call names the model, so a worker started again after
+    a crash loads it again.
+    """
+
+    def __init__(self, worker: WorkerProcess, model: TrainedModel) -> None:
+        super().__init__(model)
+        self.worker = worker
+
+    def load(self) -> str:
+        return self.worker.call("trained_load", self.model)
+
+    def suggest(self, text: str) -> list[Suggestion]:
+        return self.worker.call("trained_suggest", self.model, text)
+
+    def suggest_docs(self, texts: Iterable[str], *, batch_size: int = 32,
+                     n_process: int = 1) -> Iterator[list[Suggestion]]:
+        # One text per call, so the caller can store and show each document as it comes.
+        for text in texts:
+            yield self.suggest(text)
+
+
 def align_in(worker: WorkerProcess):
     """An ``align_story(inputs)`` that runs in ``worker`` and returns the Alignment."""
 
@@ -239,6 +268,25 @@ def _learned(state: dict, which, text: str, sources) -> list[Suggestion]:
     return list(_engine(state, *which).learned(text, sources))
 
 
+def _trained(state: dict, model: TrainedModel) -> TrainedSuggester:
+    # One trained model at a time: each ctrl+t in the reader makes a new one,
+    # and the old pipelines would otherwise stay in memory for nothing.
+    held = state.get("trained")
+    if held is None or held.model != model:
+        suggester = TrainedSuggester(model)
+        suggester.load()  # a model that cannot load is not kept: the next call says why again
+        state["trained"] = held = suggester
+    return held
+
+
+def _trained_load(state: dict, model: TrainedModel) -> str:
+    return _trained(state, model).description
+
+
+def _trained_suggest(state: dict, model: TrainedModel, text: str) -> list[Suggestion]:
+    return _trained(state, model).suggest(text)
+
+
 def _align(state: dict, inputs) -> dict:
     from .align.alignment import align_story
 
@@ -249,4 +297,5 @@ def _ping(state: dict) -> int:
     return os.getpid()
 
 
-_HANDLERS = {"load": _load, "suggest": _suggest, "learned": _learned, "align": _align, "ping": _ping}
+_HANDLERS = {"load": _load, "suggest": _suggest, "learned": _learned, "trained_load": _trained_load,
+             "trained_suggest": _trained_suggest, "align": _align, "ping": _ping}
