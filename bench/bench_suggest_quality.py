@@ -9,8 +9,8 @@ Systems:
   attribution and motive cues);
 - ``trained``: a pipeline trained on the team's annotations (``diptych train``,
   issue #13 part B), given with ``--trained-model DIR``: its ``doc.ents`` and
-  ``doc.spans["sc"]`` are read as suggestions. Without one, or when this build
-  has no trainer, the output says so ("not available in this build");
+  its span group (``diptych``, or spaCy's ``sc``) are read as suggestions.
+  Without one, the output says how to get one;
 - ``baseline``: ``spacy.load`` of the same model, every PERSON/ORG/NORP/GPE
   entity as a SOURCE: what one gets from spaCy alone.
 
@@ -78,19 +78,19 @@ def baseline_system(model: str, texts: dict[str, str]) -> list:
 
 
 def trained_system(path: str | None, texts: dict[str, str]) -> tuple[list | None, str]:
-    try:
-        import tui.core.nlp.training  # noqa: F401  (issue #13 part B)
-    except ImportError:
-        return None, "not available in this build (no tui.core.nlp.training)"
     if not path:
-        return None, "trainer present; train with `diptych train` and pass --trained-model DIR to score it"
+        return None, "train with `diptych train` and pass --trained-model DIR to score it"
     import spacy
+
+    from tui.core.nlp.training import SPANS_KEY
 
     nlp = spacy.load(path)
     out = []
     for sha, doc in zip(texts, nlp.pipe(texts.values())):
         out += [(sha, e.start_char, e.end_char, e.label_) for e in doc.ents]
-        out += [(sha, s.start_char, s.end_char, s.label_) for s in doc.spans.get("sc", [])]
+        # the span group `diptych train` writes (spaCy's default "sc" for other pipelines)
+        for key in {SPANS_KEY, "sc"}:
+            out += [(sha, s.start_char, s.end_char, s.label_) for s in doc.spans.get(key, [])]
     return out, f"trained pipeline {path}"
 
 
