@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from typing import Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable
 
 from ..models import LAYER_ATTRIBUTION, Suggestion
 
@@ -76,38 +76,35 @@ class Score:
         return out
 
 
-def _match(suggested: list[tuple[int, int]], reference: list[tuple[int, int]], exact: bool) -> tuple[int, int]:
-    if exact:
+def _match(suggested: list, reference: list, near: Callable[[Any, Any], bool] | None) -> tuple[int, int]:
+    """(suggested items found in the reference, reference items recalled): equal
+    items when ``near`` is None, else items for which ``near`` holds."""
+    if near is None:
         ref = set(reference)
         sug = set(suggested)
         return sum(1 for s in suggested if s in ref), sum(1 for r in reference if r in sug)
-    found = sum(1 for s in suggested if any(overlaps(s, r) for r in reference))
-    recalled = sum(1 for r in reference if any(overlaps(s, r) for s in suggested))
+    found = sum(1 for s in suggested if any(near(s, r) for r in reference))
+    recalled = sum(1 for r in reference if any(near(s, r) for s in suggested))
     return found, recalled
 
 
-def _score(name: str, label: str, suggested: Iterable[tuple], reference: Iterable[tuple]) -> Score:
-    """Counts over documents: the tuples are (doc, range)."""
+def _score(name: str, label: str, suggested: Iterable[tuple], reference: Iterable[tuple],
+           near: Callable[[Any, Any], bool] = overlaps) -> Score:
+    """Counts over documents: the tuples are (doc, item); ``near`` is the overlap test."""
     by_doc_s: dict[Hashable, list] = defaultdict(list)
     by_doc_r: dict[Hashable, list] = defaultdict(list)
-    for doc, rng in suggested:
-        by_doc_s[doc].append(rng)
-    for doc, rng in reference:
-        by_doc_r[doc].append(rng)
+    for doc, item in suggested:
+        by_doc_s[doc].append(item)
+    for doc, item in reference:
+        by_doc_r[doc].append(item)
     counts = [0, 0, 0, 0]
     for doc in set(by_doc_s) | set(by_doc_r):
         s, r = sorted(set(by_doc_s[doc])), sorted(set(by_doc_r[doc]))
-        ef, er = _match(s, r, exact=True)
-        of, orr = _match(s, r, exact=False)
-        for k, v in enumerate((ef, er, of, orr)):
+        for k, v in enumerate((*_match(s, r, None), *_match(s, r, near))):
             counts[k] += v
     n_s = sum(len(set(v)) for v in by_doc_s.values())
     n_r = sum(len(set(v)) for v in by_doc_r.values())
     return Score(name, label, n_s, n_r, *counts)
-
-
-def _pair_range(p: tuple[tuple[int, int], tuple[int, int]]) -> tuple[int, int, int, int]:
-    return (*p[0], *p[1])
 
 
 def score_spans(reference: Iterable[SpanKey], suggested: dict[str, Iterable[SpanKey]], *,
@@ -138,25 +135,8 @@ def score_pairs(reference: Iterable[PairKey], suggested: dict[str, Iterable[Pair
     """Attribution pairs: a suggested (claim, source) pair matches a reference
     link when both ends match (exactly, or each by overlap)."""
     ref = [(doc, (c, s)) for doc, c, s in reference]
-    out = []
-    for name in sorted(suggested):
-        sug = [(doc, (c, s)) for doc, c, s in suggested[name]]
-        by_doc_s: dict[Hashable, list] = defaultdict(list)
-        by_doc_r: dict[Hashable, list] = defaultdict(list)
-        for doc, p in sug:
-            by_doc_s[doc].append(p)
-        for doc, p in ref:
-            by_doc_r[doc].append(p)
-        counts = [0, 0, 0, 0]
-        for doc in set(by_doc_s) | set(by_doc_r):
-            s, r = sorted(set(by_doc_s[doc])), sorted(set(by_doc_r[doc]))
-            counts[0] += sum(1 for p in s if p in r)
-            counts[1] += sum(1 for p in r if p in s)
-            counts[2] += sum(1 for p in s if any(_pair_overlaps(p, q) for q in r))
-            counts[3] += sum(1 for q in r if any(_pair_overlaps(p, q) for p in s))
-        out.append(Score(name, PAIRS, sum(len(set(v)) for v in by_doc_s.values()),
-                         sum(len(set(v)) for v in by_doc_r.values()), *counts))
-    return out
+    return [_score(name, PAIRS, [(doc, (c, s)) for doc, c, s in suggested[name]], ref, near=_pair_overlaps)
+            for name in sorted(suggested)]
 
 
 def _pair_overlaps(p: tuple, q: tuple) -> bool:
