@@ -18,19 +18,16 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.core.align import Alignment
 from tui.core.align.cache import report_path, story_alignment, story_report, write_report
 from tui.core.align.report import Report
-from tui.core.align.report_render import NOT_CARRIED, clean
+from tui.core.align.report_render import NOT_CARRIED
 from tui.core.errors import DiptychError
 from tui.core.text import safe_text as _s
-from tui.screens.report_scroll import ReportScrolling
+from tui.screens.report_screen import ReportScreen, report_bindings
 
 # Long passages are cut on screen (the CSV keeps them whole).
 QUOTE_LIMIT = 120
@@ -209,18 +206,14 @@ def report_renderable(report: Report) -> Group:
     )
 
 
-class CompareScreen(ReportScrolling, Screen[None]):
+class CompareScreen(ReportScreen):
     """Full-screen comparison of one story; esc/q returns to the reader."""
-    BODY_ID = "compare-body"
+    PREFIX = "compare"
+    HEADING = "Compare"
+    VIEW_ID = "compare-report"
+    PLACEHOLDER = "Aligning the articles…"
 
-    BINDINGS = [
-        Binding("escape,q", "close", "back", id="compare.close"),
-        Binding("j,down", "scroll(1)", "down", show=False, id="compare.down"),
-        Binding("k,up", "scroll(-1)", "up", show=False, id="compare.up"),
-        Binding("pagedown,space", "page(1)", "page down", show=False, id="compare.page_down"),
-        Binding("pageup", "page(-1)", "page up", show=False, id="compare.page_up"),
-        Binding("g,home", "edge(0)", "top", show=False, id="compare.top"),
-        Binding("G,end", "edge(1)", "bottom", show=False, id="compare.bottom"),
+    BINDINGS = report_bindings("compare") + [
         Binding("s", "save_csv", "save CSV", id="compare.save"),
         Binding("a", "toggle_annotators", "mine/everyone", id="compare.annotators"),
         Binding("P", "provenance", "provenance", id="compare.provenance"),
@@ -233,42 +226,12 @@ class CompareScreen(ReportScrolling, Screen[None]):
     """
 
     def __init__(self, story_id: int, *, everyone: bool = False) -> None:
-        super().__init__(id="compare")
-        self.story_id = story_id
-        self.everyone = everyone
+        super().__init__(story_id, everyone=everyone)
         self.report: Report | None = None
         self.alignment: Alignment | None = None
         self.saved_to: Path | None = None
 
-    @property
-    def session(self):
-        return self.app.session
-
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="compare-title")
-        body = VerticalScroll(id="compare-body")
-        # The screen's keys scroll it; a focused container would add its own
-        # (animated) bindings for the same keys.
-        body.can_focus = False
-        with body:
-            yield Static(Text("Aligning the articles…", style="dim"), id="compare-report")
-        yield Static("", id="compare-status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
     # ------------------------------------------------------------ data
-
-    def _whose(self) -> str:
-        return "everyone's annotations" if self.everyone else f"{clean(self.session.annotator)}'s annotations"
-
-    def _title(self) -> Text:
-        story = self.session.story(self.story_id)
-        text = Text("Compare  ", style="bold")
-        text.append(clean(story.title) if story else f"story {self.story_id}")
-        text.append(f"  · {self._whose()}", style="dim")
-        return text
 
     @work(thread=True, exclusive=True, group="compare")
     def load(self) -> None:
@@ -292,11 +255,6 @@ class CompareScreen(ReportScrolling, Screen[None]):
         motives = sum(len(items) for m in report.motives for items in m.cells.values())
         self.say(f"{_count(len(report.claims), 'claim')}, {_count(len(report.sources), 'source')}, "
                  f"{_count(motives, 'motive')} across {_count(len(report.outlets), 'outlet')}")
-
-    def say(self, message: str, error: bool = False) -> None:
-        if not self.is_attached:
-            return
-        self.query_one("#compare-status", Static).update(Text(_s(message), style="bold red" if error else ""))
 
     # ------------------------------------------------------------ actions
 

@@ -13,19 +13,15 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.core.align.cache import story_provenance
 from tui.core.align.provenance import Provenance
 from tui.core.align.provenance_render import chain_text, claim_heading, tree_lines
-from tui.core.align.report_render import clean
 from tui.core.errors import DiptychError
 from tui.core.text import safe_text as _s
-from tui.screens.report_scroll import ReportScrolling
+from tui.screens.report_screen import ReportScreen, report_bindings
 
 QUOTE_LIMIT = 160
 
@@ -99,18 +95,14 @@ def provenance_renderable(prov: Provenance) -> Group:
     )
 
 
-class ProvenanceScreen(ReportScrolling, Screen[None]):
+class ProvenanceScreen(ReportScreen):
     """Full-screen provenance of one story; esc/q goes back."""
-    BODY_ID = "provenance-body"
+    PREFIX = "provenance"
+    HEADING = "Provenance"
+    VIEW_ID = "provenance-view"
+    PLACEHOLDER = "Tracing the claims…"
 
-    BINDINGS = [
-        Binding("escape,q", "close", "back", id="provenance.close"),
-        Binding("j,down", "scroll(1)", "down", show=False, id="provenance.down"),
-        Binding("k,up", "scroll(-1)", "up", show=False, id="provenance.up"),
-        Binding("pagedown,space", "page(1)", "page down", show=False, id="provenance.page_down"),
-        Binding("pageup", "page(-1)", "page up", show=False, id="provenance.page_up"),
-        Binding("g,home", "edge(0)", "top", show=False, id="provenance.top"),
-        Binding("G,end", "edge(1)", "bottom", show=False, id="provenance.bottom"),
+    BINDINGS = report_bindings("provenance") + [
         Binding("a", "toggle_annotators", "mine/everyone", id="provenance.annotators"),
     ]
     DEFAULT_CSS = """
@@ -121,36 +113,8 @@ class ProvenanceScreen(ReportScrolling, Screen[None]):
     """
 
     def __init__(self, story_id: int, *, everyone: bool = False) -> None:
-        super().__init__(id="provenance")
-        self.story_id = story_id
-        self.everyone = everyone
+        super().__init__(story_id, everyone=everyone)
         self.provenance: Provenance | None = None
-
-    @property
-    def session(self):
-        return self.app.session
-
-    def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="provenance-title")
-        body = VerticalScroll(id="provenance-body")
-        body.can_focus = False  # the screen's keys scroll it
-        with body:
-            yield Static(Text("Tracing the claims…", style="dim"), id="provenance-view")
-        yield Static("", id="provenance-status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def _whose(self) -> str:
-        return "everyone's annotations" if self.everyone else f"{clean(self.session.annotator)}'s annotations"
-
-    def _title(self) -> Text:
-        story = self.session.story(self.story_id)
-        text = Text("Provenance  ", style="bold")
-        text.append(clean(story.title) if story else f"story {self.story_id}")
-        text.append(f"  · {self._whose()}", style="dim")
-        return text
 
     @work(thread=True, exclusive=True, group="provenance")
     def load(self) -> None:
@@ -175,11 +139,6 @@ class ProvenanceScreen(ReportScrolling, Screen[None]):
         single = len(prov.single)
         self.say(f"{len(prov.shared)} shared claim(s), {single} carried by one outlet, "
                  f"{len(prov.sources)} cited source(s)")
-
-    def say(self, message: str, error: bool = False) -> None:
-        if self.is_attached:
-            self.query_one("#provenance-status", Static).update(
-                Text(_s(message), style="bold red" if error else ""))
 
 
 __all__ = ["ProvenanceScreen", "provenance_renderable"]
