@@ -12,10 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reader_kit import SEEDS, open_app, settle
-from tui.cli import main
+from reader_kit import open_app, settle
+from suggest_kit import cli, imported_db, precompute, press_until, stored, under_cursor
 from tui.core.models import LAYER_ENTITY, Suggestion
 from tui.core.nlp.engine import build_engine
 from tui.core.nlp.suggesters import LEARNED_SUGGESTER, NER_SUGGESTER
@@ -34,28 +33,9 @@ def engine():
     return eng
 
 
-def cli(*args) -> str:
-    res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    assert res.exit_code == 0, res.output
-    return res.output
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "s.db"
-    cli("import", SEEDS, "--db", path)
-    return path
-
-
-def precompute(db: Path, engine) -> None:
-    """Fill the cache as `diptych suggest` does, with the module's engine."""
-    session = AnnotationSession.open(db, annotator="alice", schema=DEFAULT_SCHEMA)
-    try:
-        service = SuggestionService(session)
-        service.engine = engine
-        service.precompute(session.store.documents())
-    finally:
-        session.close()
+    return imported_db(tmp_path / "s.db")
 
 
 @pytest.fixture
@@ -81,21 +61,8 @@ def apps():
         app.session.close()
 
 
-def stored(db: Path, annotator: str = "alice"):
-    store = Store.open(db)
-    try:
-        return store.annotations(annotator=annotator), store.relations(annotator=annotator)
-    finally:
-        store.close()
-
-
 def suggestion_marks(app, pane: int = 0) -> set[str]:
     return {m.id for m in app.screen.panes[pane].view.marks("suggestion")}
-
-
-def under_cursor(app, pane: int = 0) -> Suggestion | None:
-    screen = app.screen
-    return screen.suggestion_at(screen.panes[pane], screen.panes[pane].view.cursor)
 
 
 def outside_repeats(db: Path, doc_id: int, suggestions: list[Suggestion]) -> list[Suggestion]:
@@ -105,16 +72,6 @@ def outside_repeats(db: Path, doc_id: int, suggestions: list[Suggestion]) -> lis
     finally:
         store.close()
     return [s for s in suggestions if not any(r.start <= s.start and s.end <= r.end for r in repeats)]
-
-
-async def press_until(pilot, app, want, *, pane: int = 0, key: str = "e", limit: int = 200) -> Suggestion:
-    """Press ``key`` until the suggestion under the cursor satisfies ``want``."""
-    for _ in range(limit):
-        await pilot.press(key)
-        sugg = under_cursor(app, pane)
-        if sugg is not None and want(sugg):
-            return sugg
-    raise AssertionError("no such suggestion reached with " + key)
 
 
 # ---------------------------------------------------------------- the cache
