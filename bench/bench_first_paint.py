@@ -51,32 +51,10 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from display_timing import hook_display, wait_until  # noqa: E402
 SEEDS = ROOT / "seeds"
 TIMEOUT = 180.0
-
-
-def _hook_display(app, marks: dict[str, float], checks: dict) -> None:
-    """Record when the first screen update satisfying each check reaches the driver."""
-    original = app._display
-
-    def display(screen, renderable) -> None:
-        original(screen, renderable)
-        if renderable is None:
-            return
-        now = time.perf_counter()
-        for name, check in checks.items():
-            if name not in marks and check():
-                marks[name] = now - T0
-
-    app._display = display
-
-
-async def _wait(pred, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not pred():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
 
 
 async def run_ours(db: str, size: tuple[int, int]) -> dict[str, float]:
@@ -99,13 +77,13 @@ async def run_ours(db: str, size: tuple[int, int]) -> dict[str, float]:
         found = panes()
         return painted() and all(p.view.marks("suggestion") for p in found)
 
-    _hook_display(app, marks, {"first_paint": painted, "suggestions": suggested})
+    hook_display(app, marks, {"first_paint": painted, "suggestions": suggested}, origin=T0)
     try:
         async with app.run_test(size=size) as pilot:
-            await _wait(lambda: bool(panes()), "the panes")
+            await wait_until(lambda: bool(panes()), "the panes", TIMEOUT, 0.005)
             await pilot.pause()
             marks["panes_pilot"] = time.perf_counter() - T0
-            await _wait(lambda: "suggestions" in marks, "suggestions on screen")
+            await wait_until(lambda: "suggestions" in marks, "suggestions on screen", TIMEOUT, 0.005)
             await app.workers.wait_for_complete()
             marks["model_ready"] = time.perf_counter() - T0
             if not app.suggestions.ready:
@@ -136,12 +114,12 @@ async def run_baseline(texts: list[str], size: tuple[int, int]) -> dict[str, flo
         statics = list(app.screen.query(Static))
         return len(statics) == len(texts) and all(s.size.height > 0 for s in statics)
 
-    _hook_display(app, marks, {"first_paint": painted})
+    hook_display(app, marks, {"first_paint": painted}, origin=T0)
     async with app.run_test(size=size) as pilot:
-        await _wait(lambda: bool(list(app.screen.query(Static))), "the statics")
+        await wait_until(lambda: bool(list(app.screen.query(Static))), "the statics", TIMEOUT, 0.005)
         await pilot.pause()
         marks["panes_pilot"] = time.perf_counter() - T0
-        await _wait(lambda: "first_paint" in marks, "the first paint")
+        await wait_until(lambda: "first_paint" in marks, "the first paint", TIMEOUT, 0.005)
     return marks
 
 

@@ -48,6 +48,8 @@ from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from display_timing import hook_display, wait_until  # noqa: E402
 TIMEOUT = 600.0
 WORDS = ("the government said on Monday that officials had confirmed new measures against fighters "
          "in the northern province while critics argued the plan would fail because forces lacked "
@@ -137,29 +139,6 @@ def small_copy(src: Path, dst: Path, keep: int) -> None:
 # ------------------------------------------------------------------ children
 
 
-def _hook_display(app, marks: dict[str, float], checks: dict) -> None:
-    original = app._display
-
-    def display(screen, renderable) -> None:
-        original(screen, renderable)
-        if renderable is None:
-            return
-        now = time.perf_counter()
-        for name, check in list(checks.items()):
-            if name not in marks and check():
-                marks[name] = now
-
-    app._display = display
-
-
-async def _wait(pred, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not pred():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await asyncio.sleep(0.002)
-
-
 def _app(db: str, story: int):
     from tui.app import DiptychApp
     from tui.core.session import AnnotationSession
@@ -189,9 +168,9 @@ async def child_open(db: str, story: int, want_marks: bool) -> dict:
             return False
         return bool(panes[0].view.marks("annotation")) or not want_marks
 
-    _hook_display(app, marks, {"open": shown})
+    hook_display(app, marks, {"open": shown})
     async with app.run_test(size=(160, 45)) as pilot:
-        await _wait(lambda: "open" in marks, "the document on screen")
+        await wait_until(lambda: "open" in marks, "the document on screen", TIMEOUT, 0.002)
         await pilot.pause()
         count = len(app.screen.panes[0].view.marks("annotation"))
     session.close()
@@ -215,7 +194,7 @@ async def child_tab(db: str, story: int, tabs: int) -> dict:
     session, app = _app(db, story)
     times: list[float] = []
     async with app.run_test(size=(160, 45)) as pilot:
-        await _wait(lambda: bool(getattr(app.screen, "panes", None)), "the panes")
+        await wait_until(lambda: bool(getattr(app.screen, "panes", None)), "the panes", TIMEOUT, 0.002)
         await pilot.pause()
         screen = app.screen
         for n in range(tabs):
@@ -223,11 +202,11 @@ async def child_tab(db: str, story: int, tabs: int) -> dict:
             shown = [p.index for p in screen.panes if p.display]
             want = shown[(shown.index(screen.current) + 1) % len(shown)]
             marks: dict[str, float] = {}
-            _hook_display(app, marks, {"moved": lambda: screen.current == want and
+            hook_display(app, marks, {"moved": lambda: screen.current == want and
                                        screen.panes[want].view.has_focus})
             start = time.perf_counter()
             _send_key(app, "tab", "\t")
-            await _wait(lambda: "moved" in marks, "the focus on the next pane")
+            await wait_until(lambda: "moved" in marks, "the focus on the next pane", TIMEOUT, 0.002)
             times.append(marks["moved"] - start)
             app._display = type(app)._display.__get__(app)  # unhook before the next press
             await pilot.pause()  # settle, untimed
@@ -243,13 +222,13 @@ async def child_stories(db: str) -> dict:
     first.close()
     session, app = _app(db, story)
     async with app.run_test(size=(160, 45)) as pilot:
-        await _wait(lambda: bool(getattr(app.screen, "panes", None)), "the panes")
+        await wait_until(lambda: bool(getattr(app.screen, "panes", None)), "the panes", TIMEOUT, 0.002)
         await pilot.pause()
         marks: dict[str, float] = {}
-        _hook_display(app, marks, {"list": lambda: type(app.screen).__name__ == "StoriesScreen"})
+        hook_display(app, marks, {"list": lambda: type(app.screen).__name__ == "StoriesScreen"})
         start = time.perf_counter()
         _send_key(app, "o", "o")
-        await _wait(lambda: "list" in marks, "the story list")
+        await wait_until(lambda: "list" in marks, "the story list", TIMEOUT, 0.002)
         rows = len(app.screen.rows)
     session.close()
     return {"story_list_s": marks["list"] - start, "stories": rows}
